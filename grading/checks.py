@@ -1,0 +1,221 @@
+"""The checks every grader is made of, used by the pytest graders and the notebooks alike.
+
+Each check takes what the student's function returned (plain values rebuilt by the
+grader, see :mod:`grading.wire`) and a reference computed here, in the grader's
+process, with torch.autograd as the ground truth. A failed check raises
+:class:`GradingFailure` with one line that says what was expected, what came back
+and, where a known mistake explains the difference, which mistake.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import torch
+
+from grading import graphs, probes
+from grading.targets import GradingFailure, StudentFunction, expect_ok
+from grading.wire import Opaque, TensorResult
+
+# Looser than torch.testing's defaults for float32: a chain rule written by hand sums
+# in another order than autograd does.
+TOLERANCES = {
+    torch.float16: (1e-3, 1e-3),
+    torch.bfloat16: (1.6e-2, 1e-2),
+    torch.float32: (1e-5, 1e-5),
+    torch.float64: (1e-7, 1e-9),
+}
+
+
+def tolerances(dtype: torch.dtype) -> tuple[float, float]:
+    """(rtol, atol) for comparing values of this dtype."""
+    return TOLERANCES.get(dtype, (0.0, 0.0))
+
+
+def fail(message: str) -> None:
+    raise GradingFailure(" ".join(str(message).split()))
+
+
+def short(t: torch.Tensor | Any, items: int = 4) -> str:
+    """A compact rendering of a tensor for a one-line message."""
+    if not isinstance(t, torch.Tensor):
+        return repr(t)[:80]
+    flat = t.detach().reshape(-1)
+    values = ", ".join(f"{v:.4g}" for v in flat[:items].tolist())
+    more = ", ..." if flat.numel() > items else ""
+    return f"[{values}{more}]" if t.dim() else values
+
+
+def describe_inputs(inputs: Sequence[Any]) -> str:
+    parts = []
+    for value in inputs:
+        if isinstance(value, torch.Tensor):
+            shape = "x".join(map(str, value.shape)) or "scalar"
+            parts.append(f"{shape} {str(value.dtype).replace('torch.', '')}")
+        elif isinstance(value, (int, float)):
+            parts.append(repr(value))
+    return ", ".join(parts)
+
+
+# ----------------------------------------------------------------- tensors
+
+
+def check_tensor(actual: Any, *, name: str, shape: Sequence[int] | None = None,
+                 dtype: torch.dtype | None = None, device: str | None = None,
+                 finite: bool = True) -> TensorResult:
+    """A real torch.Tensor with the expected shape, dtype and device, and no NaN."""
+    if isinstance(actual, Opaque) and actual.type_name.startswith("subclass"):
+        fail(f"{name} must be a plain torch.Tensor, got a {actual.type_name}")
+    if not isinstance(actual, TensorResult):
+        kind = actual.type_name if isinstance(actual, Opaque) else type(actual).__name__
+        fail(f"{name} must be a torch.Tensor, got {kind}")
+    if not actual.is_plain_tensor:
+        fail(f"{name} must be a plain torch.Tensor, got a {actual.type_name}")
+    if shape is not None and tuple(actual.shape) != tuple(shape):
+        fail(f"{name} has shape {tuple(actual.shape)}, expected {tuple(shape)}")
+    if dtype is not None and actual.dtype != dtype:
+        fail(f"{name} has dtype {actual.dtype}, expected {dtype} (outputs keep the input dtype)")
+    if device is not None and torch.device(actual.device) != torch.device(device):
+        fail(f"{name} is on {actual.device}, expected {device} (outputs stay on the input's device)")
+    if finite and actual.value.is_floating_point() and not torch.isfinite(actual.value).all():
+        fail(f"{name} contains NaN or infinity: {short(actual.value)}")
+    return actual
+
+
+def is_close(actual: torch.Tensor, expected: torch.Tensor, dtype: torch.dtype | None = None) -> bool:
+    if actual.shape != expected.shape:
+        return False
+    rtol, atol = tolerances(dtype or expected.dtype)
+    return bool(torch.allclose(actual.double(), expected.detach().double(), rtol=rtol, atol=atol, equal_nan=False))
+
+
+def diagnose(actual: torch.Tensor, expected: torch.Tensor,
+             mistakes: Mapping[str, torch.Tensor] | None = None) -> str | None:
+    """Name the likely mistake when the difference has a known shape."""
+    for label, wrong in (mistakes or {}).items():
+        if wrong is not None and wrong.shape == actual.shape and is_close(actual, wrong, expected.dtype):
+            return label
+    if actual.shape != expected.shape or not expected.abs().gt(1e-6).any():
+        return None
+    if is_close(actual, torch.zeros_like(expected), expected.dtype):
+        return "all zeros: did the gradient reach this tensor at all?"
+    if is_close(actual, -expected, expected.dtype):
+        return "the sign is flipped"
+    mask = expected.abs() > 1e-6
+    ratio = (actual.double()[mask] / expected.double()[mask])
+    k = ratio.mean().item()
+    if ratio.numel() and torch.allclose(ratio, torch.full_like(ratio, k), rtol=1e-4, atol=1e-6):
+        n = round(k)
+        if n >= 2 and abs(k - n) < 1e-3:
+            times = "twice" if n == 2 else f"{n} times"
+            return f"{times} the expected value: was .grad accumulated without being cleared?"
+        if abs(k - 0.5) < 1e-3:
+            return "half the expected value: was one of the paths (or a factor 2) left out?"
+    return None
+
+
+def check_close(actual: TensorResult | Any, expected: torch.Tensor, *, name: str,
+                mistakes: Mapping[str, torch.Tensor] | None = None, dtype: torch.dtype | None = None,
+                device: str | None = None) -> None:
+    """Same shape, dtype and device as ``expected`` and equal values within the dtype's tolerance."""
+    expected = expected.detach()
+    actual = check_tensor(actual, name=name, shape=expected.shape, dtype=dtype or expected.dtype,
+                          device=device)
+    if is_close(actual.value, expected):
+        return
+    diff = (actual.value.double() - expected.double()).abs().max().item()
+    message = f"{name}: expected {short(expected)}, got {short(actual.value)} (largest difference {diff:.3g})"
+    hint = diagnose(actual.value, expected, mistakes)
+    fail(f"{message}; {hint}" if hint else message)
+
+
+# ---------------------------------------------------------------- gradients
+
+
+def no_grad_copy(value: Any) -> Any:
+    """Inputs for a 'without autograd' call: same values, not requiring grad."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().clone()
+    if isinstance(value, (list, tuple)):
+        return type(value)(no_grad_copy(v) for v in value)
+    return value
+
+
+def check_gradients(fn: StudentFunction, *, reference: Callable[..., torch.Tensor],
+                    inputs: Iterable[Sequence[Any]], without_autograd: bool = True,
+                    mistakes: Mapping[str, Callable[..., torch.Tensor]] | None = None) -> None:
+    """``fn(*args)`` equals ``reference(*args)`` (autograd, in the grader) for every input.
+
+    With ``without_autograd`` the call runs under ``torch.no_grad()`` on inputs that
+    do not require grad, and any call of backward or torch.autograd.grad fails it.
+    ``mistakes`` maps a description of a known wrong answer to a function computing it.
+    """
+    for args in inputs:
+        call_args = no_grad_copy(args) if without_autograd else args
+        outcome = fn.run(*call_args, no_grad=without_autograd)
+        value = expect_ok(outcome)
+        label = f"{fn.name}({describe_inputs(args)})"
+        if without_autograd and outcome.autograd_calls:
+            fail(f"{label} must be computed without autograd, but it called backward or torch.autograd.grad")
+        expected = reference(*args)
+        known = {text: wrong(*args) for text, wrong in (mistakes or {}).items()}
+        check_close(value, expected, name=label, mistakes=known,
+                    device=str(expected.device))
+
+
+def check_unchanged(before: torch.Tensor, after: Any, *, name: str) -> None:
+    """The caller's tensor kept its values, requires_grad and .grad."""
+    after = check_tensor(after, name=name, finite=False)
+    if not torch.equal(after.value, before.detach()):
+        fail(f"the function changed the values of the caller's {name}")
+    if after.requires_grad != before.requires_grad:
+        fail(f"the function changed {name}.requires_grad from {before.requires_grad} to {after.requires_grad}")
+    if before.grad is None and after.grad is not None:
+        fail(f"the function left a gradient in the caller's {name}.grad (it was None): "
+             "work on a copy, or use torch.autograd.grad")
+    if before.grad is not None:
+        if after.grad is None:
+            fail(f"the function cleared the caller's {name}.grad")
+        if not torch.equal(after.grad.value, before.grad):
+            fail(f"the function changed the caller's {name}.grad: work on a copy, or use torch.autograd.grad")
+
+
+# -------------------------------------------------------------------- graphs
+
+
+def picture_dir() -> Path:
+    """Where side-by-side graph pictures go: $GRADING_PICTURES or ./grading-feedback."""
+    return Path(os.environ.get("GRADING_PICTURES", "grading-feedback"))
+
+
+def check_graph(fn: StudentFunction, *, reference: Callable[..., torch.Tensor], inputs: Sequence[Any],
+                params: Mapping[str, int], output: int | None = None, picture: str | None = None) -> None:
+    """The torchviz rendering of the student's result equals the reference rendering.
+
+    ``params`` names the inputs (``{"w": 0, "x": 1}``) in both renderings; ``output``
+    picks an item when the function returns a tuple. On a mismatch the message lists
+    the differences and a side-by-side picture is written.
+    """
+    outcome = fn.run(*inputs, probe=probes.render, probe_kwargs={"output": output, "params": dict(params)})
+    expect_ok(outcome)
+    actual_dot = outcome.probe
+    if not isinstance(actual_dot, str):
+        fail(f"{fn.name}: could not render the returned graph")
+    expected_tensor = reference(*inputs)
+    expected_dot = graphs.render_dot(expected_tensor, {name: inputs[i] for name, i in params.items()})
+    try:
+        diff = graphs.compare_graphs(expected_dot, actual_dot)
+    except ValueError as exc:
+        fail(f"{fn.name}: the rendering could not be read ({exc})")
+    if diff.ok:
+        return
+    message = f"{fn.name}: {diff.summary()}"
+    try:
+        name = re.sub(r"[^A-Za-z0-9_.-]", "_", picture or fn.name)
+        path = graphs.side_by_side(expected_dot, actual_dot, picture_dir() / f"{name}.png", diff)
+        message += f" (picture: {path})"
+    except (RuntimeError, OSError):
+        pass  # the message alone still says what differs
+    fail(message)

@@ -1,0 +1,123 @@
+"""Ground truth for ex01_graphs."""
+from __future__ import annotations
+
+import functools
+from collections import deque
+
+import torch
+
+
+def forward(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """The lesson's function, y = (x + w) * (w + 1)."""
+    return (x + w) * (w + 1)
+
+
+def parts(w: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    return (x + w).detach(), (w + 1).detach(), forward(w, x).detach()
+
+
+def render_target(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """The reference y, built with the same structure the contract asks for."""
+    a = torch.add(w, x)
+    b = torch.add(w, 1)
+    return torch.mul(a, b)
+
+
+def dy_dw(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """dy/dw from torch.autograd on fresh leaves."""
+    w = w.detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(forward(w, x.detach()).sum(), w)
+    return grad
+
+
+# What typical wrong answers to dy/dw evaluate to, so messages can name them.
+DY_DW_MISTAKES = {
+    "only the path through a was followed (dy/dw = b): the path through b = w + 1 is missing":
+        lambda w, x: (w + 1).detach(),
+    "only the path through b was followed (dy/dw = a): the path through a = w + x is missing":
+        lambda w, x: (w + x).detach(),
+    "the two paths were multiplied instead of added": lambda w, x: ((w + x) * (w + 1)).detach(),
+}
+
+
+# ------------------------------------------------------ graphs built in the child
+# Each builder returns (root, leaves...) so that a grader can ask about any leaf.
+
+def graph_y(w, x):
+    """y = (x + w) * (w + 1) on fresh leaves."""
+    w = torch.as_tensor(w, dtype=torch.float32).detach().requires_grad_(True)
+    x = torch.as_tensor(x, dtype=torch.float32).detach().requires_grad_(True)
+    return forward(w, x), w, x
+
+
+def graph_square(w):
+    """w * w: one leaf reached along two edges of the same node."""
+    w = torch.as_tensor(w, dtype=torch.float32).detach().requires_grad_(True)
+    return w * w, w
+
+
+def graph_deep(w, x):
+    """A diamond chain: z = sin(w * x) * (w * x) + exp(w) - x; shared nodes and three leaves' worth of paths."""
+    w = torch.as_tensor(w, dtype=torch.float32).detach().requires_grad_(True)
+    x = torch.as_tensor(x, dtype=torch.float32).detach().requires_grad_(True)
+    h = w * x
+    return (h.sin() * h + w.exp() - x).sum(), w, x
+
+
+def graph_detached(w, x):
+    """x is used only through .detach(): it is not in the graph."""
+    w = torch.as_tensor(w, dtype=torch.float32).detach().requires_grad_(True)
+    x = torch.as_tensor(x, dtype=torch.float32).detach().requires_grad_(True)
+    return w * x.detach() + w, w, x
+
+
+def graph_none(w):
+    """A tensor with no history."""
+    w = torch.as_tensor(w, dtype=torch.float32)
+    return w * 2, w
+
+
+BUILDERS = {"y": graph_y, "square": graph_square, "deep": graph_deep, "detached": graph_detached,
+            "none": graph_none}
+
+
+def root_only(kind: str, values: tuple) -> tuple:
+    """(root,): the argument tuple for backward_node_names, built in the student's process."""
+    return (BUILDERS[kind](*values)[0],)
+
+
+def root_and_leaf(kind: str, values: tuple, leaf: int) -> tuple:
+    """(root, leaf): the argument tuple for count_paths, from one graph."""
+    built = BUILDERS[kind](*values)
+    return built[0], built[leaf]
+
+
+def walk(t: torch.Tensor) -> list:
+    """The nodes reachable from t.grad_fn, breadth first over next_functions, each once."""
+    if t.grad_fn is None:
+        return []
+    seen, order = {t.grad_fn}, deque([t.grad_fn])
+    out = []
+    while order:
+        node = order.popleft()
+        out.append(node)
+        for child, _ in node.next_functions:
+            if child is not None and child not in seen:
+                seen.add(child)
+                order.append(child)
+    return out
+
+
+def node_names(t: torch.Tensor) -> list[str]:
+    return [type(node).__name__ for node in walk(t)]
+
+
+def path_count(root: torch.Tensor, leaf: torch.Tensor) -> int:
+    """Edge paths from root.grad_fn to leaf's AccumulateGrad, counted with memoisation."""
+    @functools.lru_cache(maxsize=None)
+    def ways(node) -> int:
+        if getattr(node, "variable", None) is leaf:
+            return 1
+        return sum(ways(child) for child, _ in node.next_functions if child is not None)
+
+    return 0 if root.grad_fn is None else ways(root.grad_fn)

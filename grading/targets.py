@@ -1,0 +1,118 @@
+"""Where a submission lives, and how the graders call into it.
+
+A :class:`Submission` is one student module, found either in a folder (the pytest
+graders: ``--target=PATH``) or in a notebook kernel's namespace (the autograded
+cells). Calling ``submission.fn(...)`` runs the student's function out of process
+for folders, and returns what it gave back as plain, grader-built values.
+"""
+from __future__ import annotations
+
+import types
+from pathlib import Path
+from typing import Any, Callable
+
+from grading import runner as _runner
+from grading.runner import Build, BuildArgs, Limits, Outcome
+from grading.zygote import run_job
+from grading import wire
+
+COURSE_ROOT = Path(__file__).resolve().parent.parent
+SHORTHANDS = ("exercises", "solutions")
+
+
+class GradingFailure(AssertionError):
+    """A check failed; the message is one line meant for the student."""
+
+
+def resolve_target(target: str | Path, root: Path | None = None) -> Path:
+    """``exercises`` and ``solutions`` name the course's folders; anything else is a path."""
+    root = root or COURSE_ROOT
+    text = str(target)
+    path = root / text if text in SHORTHANDS else Path(text).expanduser()
+    path = path.resolve()
+    if not path.is_dir():
+        raise FileNotFoundError(f"--target {text}: no such folder ({path})")
+    return path
+
+
+class Submission:
+    """One student module, from a folder or from a notebook namespace."""
+
+    def __init__(self, module: str, folder: str | Path | None = None, *,
+                 namespace: dict | None = None, runner: _runner.Runner | None = None):
+        if (folder is None) == (namespace is None):
+            raise ValueError("give exactly one of folder or namespace")
+        self.module = module
+        self.folder = None if folder is None else Path(folder)
+        self.namespace = namespace
+        self._runner = runner
+
+    @classmethod
+    def from_namespace(cls, module: str, namespace: dict) -> "Submission":
+        return cls(module, namespace=namespace)
+
+    def __getattr__(self, name: str) -> "StudentFunction":
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return StudentFunction(self, name)
+
+    def __repr__(self) -> str:
+        where = self.folder if self.folder is not None else "notebook"
+        return f"Submission({self.module!r} in {where})"
+
+    def _run(self, function: str, args: tuple, kwargs: dict, **options) -> Outcome:
+        if self.namespace is not None:
+            return _run_in_process(self.module, function, self.namespace, args, kwargs, **options)
+        runner = self._runner or _runner.default_runner()
+        return runner.call(self.module, function, target=str(self.folder), args=args, kwargs=kwargs, **options)
+
+
+class StudentFunction:
+    """A function of the submission. ``run`` describes the call; calling it demands success."""
+
+    def __init__(self, submission: Submission, name: str):
+        self.submission = submission
+        self.name = name
+
+    def run(self, *args: Any, no_grad: bool = False, probe: Callable | None = None,
+            probe_kwargs: dict | None = None, limits: Limits | None = None, **kwargs: Any) -> Outcome:
+        """Call the function; ``run(BuildArgs(...))`` builds every argument in the child."""
+        if len(args) == 1 and isinstance(args[0], BuildArgs):
+            args = args[0]
+        return self.submission._run(self.name, args, kwargs, no_grad=no_grad, probe=probe,
+                                    probe_kwargs=probe_kwargs, limits=limits)
+
+    def attribute(self) -> Any:
+        """The module-level value of that name (for constants such as EXPRESSIONS)."""
+        outcome = self.submission._run(self.name, (), {}, attribute=True)
+        return expect_ok(outcome)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return expect_ok(self.run(*args, **kwargs))
+
+
+def expect_ok(outcome: Outcome) -> Any:
+    """The returned value, or a GradingFailure carrying the one-line reason."""
+    if not outcome.ok:
+        raise GradingFailure(outcome.message)
+    if outcome.message:  # a probe could not inspect the result
+        raise GradingFailure(outcome.message)
+    return outcome.value
+
+
+def _run_in_process(module: str, function: str, namespace: dict, args: tuple, kwargs: dict, *,
+                    no_grad: bool = False, probe=None, probe_kwargs=None, attribute: bool = False,
+                    limits: Limits | None = None) -> Outcome:
+    """The notebook path: the kernel already runs the student's code.
+
+    The result takes the same plain-data round trip as out of process, so every
+    check sees exactly the same kind of values in both places.
+    """
+    job = {"module": module, "function": function, "args": args, "kwargs": kwargs, "no_grad": no_grad,
+           "probe": probe, "probe_kwargs": probe_kwargs or {}, "attribute": attribute,
+           "limits": (limits or Limits()).__dict__}
+    answer = run_job(job, module=types.SimpleNamespace(**namespace))
+    return _runner._outcome({"status": "done", "result": wire.dumps(answer)}, function, limits or Limits())
+
+
+__all__ = ["Build", "BuildArgs", "GradingFailure", "Submission", "StudentFunction", "expect_ok", "resolve_target"]

@@ -1,0 +1,98 @@
+"""Grader for ex01_graphs: y = (x + w) * (w + 1) and its computational graph."""
+import pytest
+import torch
+
+from grading import checks, strategies
+from grading.references import ex01_graphs as ref
+from grading.runner import BuildArgs
+
+MODULE = "ex01_graphs"
+
+
+@pytest.mark.points(2)
+def test_build_graph_values(student):
+    for w, x in strategies.tensors(2, seed=1):
+        result = student.build_graph(w, x)
+        if not isinstance(result, tuple) or len(result) != 3:
+            checks.fail(f"build_graph must return the tuple (a, b, y), got {type(result).__name__}")
+        for name, got, expected in zip("aby", result, ref.parts(w, x)):
+            checks.check_close(got, expected, name=f"build_graph: {name}")
+        if result[2].grad_fn is None:
+            checks.fail("build_graph: y has no grad_fn, so autograd recorded nothing (was it built under no_grad or from detached tensors?)")
+
+
+@pytest.mark.points(3)
+def test_build_graph_rendering_matches_reference(student):
+    w, x = torch.tensor([1.0, 2.0], requires_grad=True), torch.tensor([3.0, 4.0], requires_grad=True)
+    checks.check_graph(student.build_graph, reference=ref.render_target, inputs=(w, x),
+                       params={"w": 0, "x": 1}, output=2, picture="build_graph")
+
+
+@pytest.mark.points(3)
+def test_dy_dw_by_hand_matches_autograd(student):
+    checks.check_gradients(student.dy_dw_by_hand, reference=ref.dy_dw, inputs=strategies.tensors(2, seed=2),
+                           mistakes=ref.DY_DW_MISTAKES)
+
+
+@pytest.mark.points(2)
+def test_dy_dw_autograd_matches_autograd(student):
+    checks.check_gradients(student.dy_dw_autograd, reference=ref.dy_dw, inputs=strategies.tensors(2, seed=3),
+                           without_autograd=False, mistakes=ref.DY_DW_MISTAKES)
+
+
+@pytest.mark.points(2)
+def test_dy_dw_autograd_leaves_callers_grads_alone(student):
+    for w, x in strategies.tensors(2, seed=4, shapes=((3,),), dtypes=(torch.float32,)):
+        for w_grad in (None, torch.full_like(w, 7.0)):
+            w_in = strategies.with_grad(w, w_grad)
+            x_in = strategies.with_grad(x, None)
+            outcome = student.dy_dw_autograd.run(w_in, x_in)
+            value = checks.expect_ok(outcome)
+            checks.check_close(value, ref.dy_dw(w, x), name="dy_dw_autograd(w, x)")
+            checks.check_unchanged(w_in, outcome.args_after[0], name="w")
+            checks.check_unchanged(x_in, outcome.args_after[1], name="x")
+
+
+NODE_NAME_CASES = [("y", (1.5, -0.5)), ("square", (2.0,)), ("deep", ([0.5, 1.0], [2.0, -1.0])),
+                   ("detached", (1.0, 2.0)), ("none", (3.0,))]
+
+
+@pytest.mark.points(3)
+def test_backward_node_names_matches_graph(student):
+    for kind, values in NODE_NAME_CASES:
+        builder = ref.BUILDERS[kind]
+        got = checks.expect_ok(student.backward_node_names.run(BuildArgs(ref.root_only, (kind, values))))
+        expected = ref.node_names(builder(*values)[0])
+        if not isinstance(got, list) or not all(isinstance(n, str) for n in got):
+            checks.fail(f"backward_node_names must return a list of str, got {got!r:.80}")
+        if got != expected:
+            hint = ""
+            if sorted(got) == sorted(expected):
+                hint = "; same names in another order: walk breadth first, following next_functions in order"
+            elif len(got) > len(expected) and sorted(set(got)) == sorted(set(expected)):
+                hint = "; some nodes are listed twice: visit each node once"
+            elif any(n.startswith("torch::") or n.startswith("<") for n in got):
+                hint = "; use type(node).__name__, not node.name()"
+            checks.fail(f"backward_node_names for {kind} graph: expected {expected}, got {got}{hint}")
+
+
+# (graph, leaf values, which leaf): the expected counts come from the reference walk.
+PATH_CASES = [("y", (1.5, -0.5), 1), ("y", (1.5, -0.5), 2), ("square", (2.0,), 1),
+              ("deep", ([0.5, 1.0], [2.0, -1.0]), 1), ("deep", ([0.5, 1.0], [2.0, -1.0]), 2),
+              ("detached", (1.0, 2.0), 2), ("detached", (1.0, 2.0), 1)]
+
+
+@pytest.mark.points(3)
+def test_count_paths_counts_every_edge_path(student):
+    for kind, values, leaf in PATH_CASES:
+        got = student.count_paths.run(BuildArgs(ref.root_and_leaf, (kind, values, leaf)))
+        value = checks.expect_ok(got)
+        built = ref.BUILDERS[kind](*values)
+        expected = ref.path_count(built[0], built[leaf])
+        leaf_name = "wx"[leaf - 1]
+        if type(value) is not int:
+            checks.fail(f"count_paths must return an int, got {type(value).__name__}")
+        if value != expected:
+            checks.fail(f"count_paths(root, {leaf_name}) for the {kind} graph: expected {expected}, got {value}"
+                        + ("; a leaf outside the graph has 0 paths" if expected == 0 else "")
+                        + ("; count paths over edges, not distinct nodes" if value < expected else ""))
