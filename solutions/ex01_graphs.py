@@ -34,8 +34,8 @@ def dy_dw_autograd(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     ### BEGIN SOLUTION
     # Fresh leaves: backward on the caller's w would accumulate into its .grad.
     w = w.detach().requires_grad_(True)
-    x = x.detach()
-    _, _, y = build_graph(w, x)
+    y = (x.detach() + w) * (w + 1)
+    # Each y[i] depends on w[i] alone, so the gradient of the sum is dy/dw elementwise.
     (dy_dw,) = torch.autograd.grad(y.sum(), w)
     return dy_dw
     ### END SOLUTION
