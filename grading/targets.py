@@ -7,9 +7,13 @@ for folders, and returns what it gave back as plain, grader-built values.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import types
 from pathlib import Path
 from typing import Any, Callable
+
+import torch
 
 from grading import runner as _runner
 from grading.runner import Build, BuildArgs, Limits, Outcome
@@ -108,11 +112,27 @@ def _run_in_process(module: str, function: str, namespace: dict, args: tuple, kw
     The result takes the same plain-data round trip as out of process, so every
     check sees exactly the same kind of values in both places.
     """
-    job = {"module": module, "function": function, "args": args, "kwargs": kwargs, "no_grad": no_grad,
-           "probe": probe, "probe_kwargs": probe_kwargs or {}, "attribute": attribute,
+    job = {"module": module, "function": function, "args": _copy_leaves(args), "kwargs": _copy_leaves(kwargs),
+           "no_grad": no_grad, "probe": probe, "probe_kwargs": probe_kwargs or {}, "attribute": attribute,
            "limits": (limits or Limits()).__dict__}
-    answer = run_job(job, module=types.SimpleNamespace(**namespace))
+    # stderr output zeroes an nbgrader test cell, so the student's prints and warnings are kept.
+    captured = io.StringIO()
+    with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+        answer = run_job(job, module=types.SimpleNamespace(**namespace))
     return _runner._outcome({"status": "done", "result": wire.dumps(answer)}, function, limits or Limits())
+
+
+def _copy_leaves(value: Any) -> Any:
+    """Leaves copied with their .grad, so that in-process calls can't alter the grader's tensors."""
+    if isinstance(value, torch.Tensor) and value.is_leaf:
+        copy = value.detach().clone().requires_grad_(value.requires_grad)
+        copy.grad = None if value.grad is None else value.grad.detach().clone()
+        return copy
+    if type(value) in (list, tuple):
+        return type(value)(_copy_leaves(v) for v in value)
+    if type(value) is dict:
+        return {k: _copy_leaves(v) for k, v in value.items()}
+    return value
 
 
 __all__ = ["Build", "BuildArgs", "GradingFailure", "Submission", "StudentFunction", "expect_ok", "resolve_target"]

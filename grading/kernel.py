@@ -1,0 +1,55 @@
+"""What a notebook's autograded cells call, inside the notebook's kernel.
+
+``grade("ex01_graphs", "test_build_graph_values")`` runs that public grader test
+(the very function ``pytest tests/graders`` runs) on the functions defined in the
+notebook, and ``student("ex01_graphs")`` gives hidden tests the same handle the
+graders use. A failure raises an AssertionError with the grader's one-line message
+and no grader traceback, which is what nbgrader shows in the feedback.
+"""
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import os
+from pathlib import Path
+
+from grading.targets import COURSE_ROOT, GradingFailure, Submission
+
+
+def graders_folder() -> Path:
+    return Path(os.environ.get("GRADING_GRADERS", COURSE_ROOT / "tests" / "graders"))
+
+
+def _caller_globals() -> dict:
+    frame = inspect.currentframe()
+    try:
+        return frame.f_back.f_back.f_globals
+    finally:
+        del frame
+
+
+def student(module: str) -> Submission:
+    """The functions the notebook defined, as a submission of ``module``."""
+    return Submission.from_namespace(module, _caller_globals())
+
+
+def _grader(module: str):
+    path = graders_folder() / f"test_{module}.py"
+    if not path.exists():
+        raise FileNotFoundError(f"no grader for {module} at {path}")
+    spec = importlib.util.spec_from_file_location(f"_graders_{module}", path)
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)
+    return loaded
+
+
+def grade(module: str, test: str) -> None:
+    """Run one public grader test on this notebook's functions."""
+    submission = Submission.from_namespace(module, _caller_globals())
+    function = getattr(_grader(module), test, None)
+    if function is None:
+        raise LookupError(f"the grader for {module} has no test {test}")
+    try:
+        function(submission)
+    except GradingFailure as failure:
+        raise AssertionError(str(failure)) from None

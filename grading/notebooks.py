@@ -1,0 +1,156 @@
+"""nbgrader source notebooks, written as plain-text percent scripts.
+
+``notebooks/exNN_topic.py`` is the source a reviewer reads and edits; ``course build``
+turns it into ``notebooks/exNN_topic.ipynb``, the nbgrader source notebook (no
+outputs), and ``course build --check`` fails when the two drift apart.
+
+Cells start with a ``# %%`` line:
+
+``# %% [markdown]``
+    prose; each line starts with ``# `` (or is a bare ``#``).
+``# %%``
+    an ordinary code cell.
+``# %% [solution] id=NAME from=fn_a,fn_b``
+    an nbgrader solution cell. With ``from=``, its code is the source of those
+    functions (or classes) in ``solutions/exNN_topic.py``, solution markers
+    included, so the notebook and the module can never disagree.
+``# %% [tests] id=NAME points=N``
+    an nbgrader autograded test cell (locked), which may hold a
+    ``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS`` block.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import nbformat
+
+_HEADER = re.compile(r"^# %%(?:\s+\[(?P<kind>\w+)\])?(?P<attrs>.*)$")
+
+
+class NotebookSourceError(ValueError):
+    pass
+
+
+def _attrs(text: str, where: str) -> dict[str, str]:
+    attrs = {}
+    for part in text.split():
+        if "=" not in part:
+            raise NotebookSourceError(f"{where}: expected key=value, got {part!r}")
+        key, value = part.split("=", 1)
+        attrs[key] = value
+    return attrs
+
+
+def function_sources(module_path: Path, names: list[str]) -> str:
+    """The exact source of the named top-level functions/classes, in the order given."""
+    text = module_path.read_text()
+    lines = text.splitlines()
+    found = {}
+    for node in ast.parse(text).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            found[node.name] = "\n".join(lines[start - 1: node.end_lineno])
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise NotebookSourceError(f"{module_path.name} has no {', '.join(missing)}")
+    return "\n\n\n".join(found[n] for n in names)
+
+
+def _nbgrader(kind: str, grade_id: str, points: str | None = None) -> dict:
+    meta = {"grade_id": grade_id, "schema_version": 3, "solution": kind == "solution",
+            "grade": kind == "tests", "locked": kind == "tests"}
+    if kind == "tests":
+        meta["points"] = float(points) if "." in points else int(points)
+    return {"nbgrader": meta}
+
+
+def parse(source: str, name: str = "notebook", solutions: Path | None = None) -> nbformat.NotebookNode:
+    """Build the nbgrader source notebook from a percent script."""
+    cells: list[tuple[str, dict, list[str], int]] = []
+    for number, line in enumerate(source.splitlines(), 1):
+        match = _HEADER.match(line)
+        if match:
+            cells.append((match.group("kind") or "code", _attrs(match.group("attrs"), f"{name}:{number}"), [], number))
+        elif cells:
+            cells[-1][2].append(line)
+        elif line.strip() and not line.startswith("#"):
+            raise NotebookSourceError(f"{name}:{number}: code before the first '# %%' cell")
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata.update({
+        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    })
+    ids: set[str] = set()
+    for kind, attrs, body, number in cells:
+        where = f"{name}:{number}"
+        text = "\n".join(body).strip("\n")
+        if kind == "markdown":
+            lines = []
+            for line in text.splitlines():
+                if line.strip() == "#":
+                    lines.append("")
+                elif line.startswith("# "):
+                    lines.append(line[2:])
+                else:
+                    raise NotebookSourceError(f"{where}: markdown lines must start with '# '")
+            notebook.cells.append(nbformat.v4.new_markdown_cell("\n".join(lines)))
+            continue
+        if kind == "code":
+            notebook.cells.append(nbformat.v4.new_code_cell(text))
+            continue
+        if kind not in ("solution", "tests"):
+            raise NotebookSourceError(f"{where}: unknown cell kind [{kind}]")
+        grade_id = attrs.get("id")
+        if not grade_id or grade_id in ids:
+            raise NotebookSourceError(f"{where}: every [{kind}] cell needs a unique id=")
+        ids.add(grade_id)
+        if kind == "solution" and "from" in attrs:
+            if solutions is None:
+                raise NotebookSourceError(f"{where}: from= needs the solutions module")
+            pulled = function_sources(solutions, attrs["from"].split(","))
+            text = f"{text}\n\n\n{pulled}".strip("\n") if text else pulled
+        if kind == "tests" and "points" not in attrs:
+            raise NotebookSourceError(f"{where}: a [tests] cell needs points=")
+        cell = nbformat.v4.new_code_cell(text, metadata=_nbgrader(kind, grade_id, attrs.get("points")))
+        notebook.cells.append(cell)
+    # Stable ids keep the generated file identical from one build to the next.
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"{name}-{index:02d}"
+    return notebook
+
+
+def build(source_path: Path, root: Path) -> str:
+    """The .ipynb text for one notebook source."""
+    module = source_path.stem
+    solutions = root / "solutions" / f"{module}.py"
+    notebook = parse(source_path.read_text(), module, solutions if solutions.exists() else None)
+    nbformat.validate(notebook)
+    return nbformat.writes(notebook) + "\n"
+
+
+def sources(root: Path) -> list[Path]:
+    return sorted((root / "notebooks").glob("ex[0-9][0-9]_*.py"))
+
+
+def drifted(root: Path) -> list[str]:
+    problems = []
+    for path in sources(root):
+        target = path.with_suffix(".ipynb")
+        if not target.exists():
+            problems.append(f"{target.relative_to(root)} is missing")
+        elif target.read_text() != build(path, root):
+            problems.append(f"{target.relative_to(root)} differs from {path.name}")
+    return problems
+
+
+def write(root: Path) -> list[Path]:
+    changed = []
+    for path in sources(root):
+        target = path.with_suffix(".ipynb")
+        text = build(path, root)
+        if not target.exists() or target.read_text() != text:
+            target.write_text(text)
+            changed.append(target)
+    return changed
