@@ -126,7 +126,7 @@ class Runner:
     # -- worker lifecycle
     def _start(self) -> None:
         self._scratch = tempfile.mkdtemp(prefix="grading-")
-        env = dict(os.environ, GRADING_SCRATCH=self._scratch, PYTHONDONTWRITEBYTECODE="1")
+        env = dict(os.environ, GRADING_SCRATCH=self._scratch, PYTHONDONTWRITEBYTECODE="1", MPLBACKEND="Agg")
         package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
         self._proc = subprocess.Popen(
@@ -157,7 +157,8 @@ class Runner:
     def call(self, module: str, function: str, *, target: str | None = None, source: str | None = None,
              args: "tuple | BuildArgs" = (), kwargs: dict | None = None, no_grad: bool = False,
              probe: Callable | None = None, probe_kwargs: dict | None = None,
-             attribute: bool = False, limits: Limits | None = None) -> Outcome:
+             attribute: bool = False, limits: Limits | None = None,
+             setup: Callable | None = None, setup_kwargs: dict | None = None) -> Outcome:
         limits = limits or self.limits
         job = {
             "id": next(self._ids), "module": module, "function": function, "target": target,
@@ -165,6 +166,7 @@ class Runner:
             "args": args if isinstance(args, BuildArgs) else transportable(tuple(args)),
             "kwargs": transportable(dict(kwargs or {})), "no_grad": no_grad,
             "probe": probe, "probe_kwargs": dict(probe_kwargs or {}), "attribute": attribute,
+            "setup": setup, "setup_kwargs": dict(setup_kwargs or {}),
             "limits": {k: v for k, v in limits.__dict__.items()},
         }
         with self._lock:

@@ -79,12 +79,19 @@ class StudentFunction:
         self.name = name
 
     def run(self, *args: Any, no_grad: bool = False, probe: Callable | None = None,
-            probe_kwargs: dict | None = None, limits: Limits | None = None, **kwargs: Any) -> Outcome:
-        """Call the function; ``run(BuildArgs(...))`` builds every argument in the child."""
+            probe_kwargs: dict | None = None, limits: Limits | None = None,
+            setup: Callable | None = None, setup_kwargs: dict | None = None, **kwargs: Any) -> Outcome:
+        """Call the function and describe how it went.
+
+        ``run(BuildArgs(...))`` builds every argument in the student's process;
+        ``probe`` inspects the result there; ``setup`` runs there before the
+        student's module is imported (for example to simulate a missing GPU).
+        """
         if len(args) == 1 and isinstance(args[0], BuildArgs):
             args = args[0]
         return self.submission._run(self.name, args, kwargs, no_grad=no_grad, probe=probe,
-                                    probe_kwargs=probe_kwargs, limits=limits)
+                                    probe_kwargs=probe_kwargs, limits=limits, setup=setup,
+                                    setup_kwargs=setup_kwargs)
 
     def attribute(self) -> Any:
         """The module-level value of that name (for constants such as EXPRESSIONS)."""
@@ -106,7 +113,7 @@ def expect_ok(outcome: Outcome) -> Any:
 
 def _run_in_process(module: str, function: str, namespace: dict, args: tuple, kwargs: dict, *,
                     no_grad: bool = False, probe=None, probe_kwargs=None, attribute: bool = False,
-                    limits: Limits | None = None) -> Outcome:
+                    limits: Limits | None = None, setup=None, setup_kwargs=None) -> Outcome:
     """The notebook path: the kernel already runs the student's code.
 
     The result takes the same plain-data round trip as out of process, so every
@@ -114,7 +121,7 @@ def _run_in_process(module: str, function: str, namespace: dict, args: tuple, kw
     """
     job = {"module": module, "function": function, "args": _copy_leaves(args), "kwargs": _copy_leaves(kwargs),
            "no_grad": no_grad, "probe": probe, "probe_kwargs": probe_kwargs or {}, "attribute": attribute,
-           "limits": (limits or Limits()).__dict__}
+           "setup": setup, "setup_kwargs": setup_kwargs or {}, "limits": (limits or Limits()).__dict__}
     # stderr output zeroes an nbgrader test cell, so the student's prints and warnings are kept.
     captured = io.StringIO()
     with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):

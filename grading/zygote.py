@@ -136,7 +136,20 @@ def run_job(job: dict, module=None) -> dict:
     """Import the student's module and call one function (inside the fork).
 
     ``module`` short-circuits the import; notebooks pass the kernel's namespace.
+    A ``setup`` (e.g. simulating a machine without CUDA) runs first; if it returns
+    a callable, that undoes it afterwards, which matters in a notebook's kernel.
     """
+    undo = None
+    if job.get("setup") is not None:
+        undo = job["setup"](**job.get("setup_kwargs", {}))
+    try:
+        return _call(job, module)
+    finally:
+        if callable(undo):
+            undo()
+
+
+def _call(job: dict, module=None) -> dict:
     module_name = job["module"]
     module_file = None
     if job.get("target"):
