@@ -219,3 +219,43 @@ def check_graph(fn: StudentFunction, *, reference: Callable[..., torch.Tensor], 
     except (RuntimeError, OSError):
         pass  # the message alone still says what differs
     fail(message)
+
+
+# -------------------------------------------------------------- loss curves
+
+
+def check_floats(actual: Any, expected: Sequence[float], *, name: str, rtol: float = 1e-4,
+                 atol: float = 1e-6, mistakes: Mapping[str, Sequence[float]] | None = None,
+                 prefix: int = 5) -> None:
+    """A list of Python floats (a loss curve, say) equal to ``expected`` within tolerance.
+
+    ``mistakes`` maps a description to the curve that mistake produces; it names the
+    difference when the first ``prefix`` values agree with it (a mistake shows from the
+    start, while later values of a diverging run only amplify rounding).
+    """
+    if isinstance(actual, TensorResult):
+        fail(f"{name} must be a list of Python floats, got a tensor (use loss.item())")
+    if not isinstance(actual, list):
+        kind = actual.type_name if isinstance(actual, Opaque) else type(actual).__name__
+        fail(f"{name} must be a list of Python floats, got {kind}")
+    for value in actual:
+        if isinstance(value, TensorResult):
+            fail(f"{name} must hold Python floats, got tensors (use loss.item())")
+        if type(value) is not float:
+            fail(f"{name} must hold Python floats, got {type(value).__name__}")
+    if len(actual) != len(expected):
+        fail(f"{name} has {len(actual)} values, expected {len(expected)}")
+    got = torch.tensor(actual, dtype=torch.float64)
+    want = torch.tensor(list(expected), dtype=torch.float64)
+    close = torch.isclose(got, want, rtol=rtol, atol=atol)
+    if bool(close.all()):
+        return
+    i = int((~close).nonzero()[0])
+    message = f"{name}[{i}]: expected {want[i].item():.6g}, got {got[i].item():.6g}"
+    for label, wrong in (mistakes or {}).items():
+        wrong = torch.tensor(list(wrong), dtype=torch.float64)
+        k = min(prefix, len(wrong), len(got))
+        if k and len(wrong) == len(got) and bool(torch.isclose(got[:k], wrong[:k], rtol=rtol, atol=atol,
+                                                               equal_nan=True).all()):
+            fail(f"{message}; {label}")
+    fail(message)

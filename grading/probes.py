@@ -30,3 +30,68 @@ def backward_grads(result, *args, output: int | None = None) -> list:
     tensor = result if output is None else result[output]
     tensor.sum().backward()
     return [a.grad if isinstance(a, torch.Tensor) else None for a in args]
+
+
+# ------------------------------------------------------------------ figures
+
+SHOW_CALLS = {"count": 0}
+
+
+def count_show():
+    """Setup hook: plt.show and Figure.show only count their calls; returns the undo.
+
+    A function that builds a figure should hand it back, not show it (in a script
+    plt.show() blocks until the window closes).
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    SHOW_CALLS["count"] = 0
+    saved = (plt.show, Figure.show)
+
+    def counted(*args, **kwargs):
+        SHOW_CALLS["count"] += 1
+
+    plt.show = counted
+    Figure.show = counted
+
+    def undo():
+        plt.show, Figure.show = saved
+
+    return undo
+
+
+def figure_summary(result, *args, close: bool = True) -> dict:
+    """What a returned matplotlib Figure holds, as plain data, then closes it.
+
+    ``{"is_figure", "type", "show_calls", "axes": [{"artists": [...], "legend": [...] | None}],
+    "figure_legends": [[...]]}``; each artist is ``{"kind": "line" | "collection", "label",
+    "x", "y", "linestyle", "marker"}`` with its data as lists of floats.
+    """
+    import numpy as np
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    summary = {"is_figure": isinstance(result, Figure), "type": type(result).__name__,
+               "show_calls": SHOW_CALLS["count"], "axes": [], "figure_legends": []}
+    if not summary["is_figure"]:
+        return summary
+    for ax in result.axes:
+        artists = []
+        for line in ax.get_lines():
+            xy = np.asarray(line.get_xydata(), dtype=float).reshape(-1, 2)
+            artists.append({"kind": "line", "label": str(line.get_label()), "x": xy[:, 0].tolist(),
+                            "y": xy[:, 1].tolist(), "linestyle": str(line.get_linestyle()),
+                            "marker": str(line.get_marker())})
+        for collection in ax.collections:
+            xy = np.asarray(collection.get_offsets(), dtype=float).reshape(-1, 2)
+            artists.append({"kind": "collection", "label": str(collection.get_label()),
+                            "x": xy[:, 0].tolist(), "y": xy[:, 1].tolist(), "linestyle": "None",
+                            "marker": "o"})
+        legend = ax.get_legend()
+        summary["axes"].append({"artists": artists,
+                                "legend": None if legend is None else [t.get_text() for t in legend.get_texts()]})
+    summary["figure_legends"] = [[t.get_text() for t in legend.get_texts()] for legend in result.legends]
+    if close:
+        plt.close(result)
+    return summary
