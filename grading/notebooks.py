@@ -51,7 +51,11 @@ def function_sources(module_path: Path, names: list[str]) -> str:
     for node in ast.parse(text).body:
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
             start = min([node.lineno] + [d.lineno for d in node.decorator_list])
-            found[node.name] = "\n".join(lines[start - 1: node.end_lineno])
+            end = node.end_lineno
+            # The AST ends at the last statement; a closing "### END SOLUTION" comment belongs too.
+            while end < len(lines) and lines[end].startswith((" ", "\t")) and lines[end].lstrip().startswith("#"):
+                end += 1
+            found[node.name] = "\n".join(lines[start - 1: end])
     missing = [n for n in names if n not in found]
     if missing:
         raise NotebookSourceError(f"{module_path.name} has no {', '.join(missing)}")

@@ -1,0 +1,464 @@
+"""The instructor pipeline: nbgrader, driven headless, one step per method.
+
+A :class:`Course` is an nbgrader course folder (``source/``, ``release/``,
+``submitted/``, ``autograded/``, ``feedback/`` and the gradebook). Each step calls
+nbgrader's own API; this module adds only what nbgrader leaves to the instructor:
+checking submissions before grading (broken JSON, deleted or edited test cells),
+resuming, a lock against two runs at once, progress, and a report of what happened.
+"""
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import re
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import nbformat
+
+from grading.targets import COURSE_ROOT
+
+COURSE_ID = "autograd-course"
+
+
+class PipelineError(RuntimeError):
+    """A problem the instructor must fix; the message is one line."""
+
+
+@dataclass
+class SubmissionReport:
+    """What happened to one student's assignment."""
+
+    student: str
+    assignment: str
+    status: str = "pending"  # graded, skipped, failed
+    score: float = 0.0
+    max_score: float = 0.0
+    problems: list[str] = field(default_factory=list)
+    failed_tests: dict[str, str] = field(default_factory=dict)  # grade_id -> message
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.student, self.assignment
+
+
+def _quiet_nbgrader():
+    import logging
+
+    for name in ("traitlets", "nbgrader", "NbGraderAPI", "Autograde", "GenerateAssignment", "GenerateFeedback"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+class Course:
+    """An nbgrader course folder driven through nbgrader's API."""
+
+    def __init__(self, root: str | Path, *, db_url: str | None = None, cell_timeout: int = 60,
+                 notebooks: Path | None = None, kernel_name: str | None = None):
+        self.root = Path(root).resolve()
+        self.notebooks = Path(notebooks or COURSE_ROOT / "notebooks")
+        self.db_url = db_url or f"sqlite:///{self.root / 'gradebook.db'}"
+        self.cell_timeout = cell_timeout
+        self.kernel_name = kernel_name
+        self._api = None
+
+    # ------------------------------------------------------------ set-up
+    def assignments(self) -> list[str]:
+        """Every module that has a source notebook."""
+        return sorted(p.stem for p in self.notebooks.glob("ex[0-9][0-9]_*.ipynb"))
+
+    def check_assignments(self, names: Iterable[str] | None) -> list[str]:
+        known = self.assignments()
+        names = list(names or known)
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise PipelineError(f"unknown assignment {', '.join(unknown)} (known: {', '.join(known)})")
+        return names
+
+    def config(self):
+        from traitlets.config import Config
+
+        c = Config()
+        c.CourseDirectory.root = str(self.root)
+        c.CourseDirectory.course_id = COURSE_ID
+        c.CourseDirectory.db_url = self.db_url
+        c.Execute.timeout = self.cell_timeout
+        c.Execute.interrupt_on_timeout = True
+        # Warnings go to stderr, and nbgrader zeroes a test cell with any stderr output.
+        c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:",
+                                     "--IPKernelApp.exec_lines=['import warnings; warnings.simplefilter(\"ignore\")']"]
+        if self.kernel_name:
+            c.Execute.kernel_name = self.kernel_name
+        c.Autograde.autograde_preprocessors = _autograde_preprocessors()
+        c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+        return c
+
+    @property
+    def api(self):
+        if self._api is None:
+            from nbgrader.apps import NbGraderAPI
+            from nbgrader.coursedir import CourseDirectory
+
+            _quiet_nbgrader()
+            _venv_on_path()
+            config = self.config()
+            self._api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+            self._api.log.setLevel("ERROR")
+        return self._api
+
+    def sync_sources(self) -> None:
+        """Copy each source notebook into nbgrader's source/<assignment>/ layout."""
+        for name in self.assignments():
+            target = self.root / "source" / name / f"{name}.ipynb"
+            source = self.notebooks / f"{name}.ipynb"
+            if not target.exists() or target.read_bytes() != source.read_bytes():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+
+    # ------------------------------------------------------------ release
+    def release(self, assignments: Iterable[str] | None = None) -> list[Path]:
+        """nbgrader generate_assignment: solutions and hidden tests removed."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.sync_sources()
+        released = []
+        for name in self.check_assignments(assignments):
+            result = self.api.generate_assignment(name, force=True, create=True)
+            if not result["success"]:
+                raise PipelineError(f"generate_assignment {name} failed: {_last_line(result)}")
+            released.append(self.root / "release" / name / f"{name}.ipynb")
+        return released
+
+    # ------------------------------------------------------------ submissions
+    def submissions(self, assignments: Iterable[str] | None = None,
+                    students: Iterable[str] | None = None) -> list[tuple[str, str]]:
+        """(student, assignment) pairs found under submitted/, filtered."""
+        submitted = self.root / "submitted"
+        if not submitted.is_dir():
+            raise PipelineError(f"no submissions: {submitted} does not exist")
+        wanted = self.check_assignments(assignments)
+        found = sorted((s.name, a.name) for s in submitted.iterdir() if s.is_dir()
+                       for a in s.iterdir() if a.is_dir() and a.name in wanted)
+        if students:
+            known = {s for s, _ in found}
+            unknown = [s for s in students if s not in known]
+            if unknown:
+                raise PipelineError(f"unknown student {', '.join(unknown)} (no folder in {submitted})")
+            found = [(s, a) for s, a in found if s in set(students)]
+        return found
+
+    def inspect(self, student: str, assignment: str) -> list[str]:
+        """Problems nbgrader would grade silently or choke on, in words for the report."""
+        folder = self.root / "submitted" / student / assignment
+        source = nbformat.read(self.root / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+        expected = {c.metadata.nbgrader.grade_id: c for c in source.cells
+                    if c.metadata.get("nbgrader", {}).get("grade")}
+        path = folder / f"{assignment}.ipynb"
+        if not path.exists():
+            return [f"{path.name} is missing from the submission: every test scores 0"]
+        try:
+            submitted = nbformat.reads(path.read_text(encoding="utf-8", errors="replace"), as_version=4)
+        except Exception as exc:  # nbformat raises several kinds for broken files
+            return [f"{path.name} is not a valid notebook ({type(exc).__name__}: {str(exc).splitlines()[0][:120]}): "
+                    "every test scores 0"]
+        problems = []
+        seen: dict[str, int] = {}
+        for cell in submitted.cells:
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if grade_id in expected:
+                seen[grade_id] = seen.get(grade_id, 0) + 1
+                if cell.source.strip() != _public_part(expected[grade_id].source).strip() \
+                        and seen[grade_id] == 1 and "### BEGIN HIDDEN TESTS" not in cell.source:
+                    problems.append(f"test cell {grade_id} was edited: graded with the original")
+        for grade_id in expected:
+            if grade_id not in seen:
+                problems.append(f"test cell {grade_id} was deleted: it scores 0")
+            elif seen[grade_id] > 1:
+                problems.append(f"test cell {grade_id} appears {seen[grade_id]} times: graded once")
+        return problems
+
+    # ------------------------------------------------------------ autograde
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """One autograde at a time on a course folder."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / ".autograde.lock"
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            pid = path.read_text().strip() or "?"
+            if pid.isdigit() and not _alive(int(pid)):
+                path.unlink(missing_ok=True)  # left by a run that was killed
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            else:
+                raise PipelineError(f"another autograde is running on {self.root} (pid {pid}); "
+                                    f"wait for it, or remove {path} if it is stale") from None
+        try:
+            os.write(fd, str(os.getpid()).encode())
+            os.close(fd)
+            yield
+        finally:
+            path.unlink(missing_ok=True)
+
+    def is_graded(self, student: str, assignment: str) -> bool:
+        from nbgrader.api import Gradebook, MissingEntry
+
+        if not (self.root / "autograded" / student / assignment).is_dir():
+            return False
+        with Gradebook(self.db_url) as gb:
+            try:
+                gb.find_submission(assignment, student)
+            except MissingEntry:
+                return False
+        return True
+
+    def autograde(self, assignments: Iterable[str] | None = None, students: Iterable[str] | None = None,
+                  *, force: bool = False, progress: bool = True) -> list[SubmissionReport]:
+        """nbgrader autograde over every submission, resumable and robust to broken ones."""
+        self.sync_sources()
+        pairs = self.submissions(assignments, students)
+        reports = []
+        with self.lock():
+            self._ensure_released({a for _, a in pairs})
+            bar = _progress(pairs, "autograde", enabled=progress)
+            for student, assignment in bar:
+                report = SubmissionReport(student, assignment)
+                reports.append(report)
+                if not force and self.is_graded(student, assignment):
+                    report.status = "skipped"
+                    self._fill_scores(report)
+                    continue
+                report.problems = self.inspect(student, assignment)
+                result = self.api.autograde(assignment, student, force=True, create=True)
+                if result["success"]:
+                    report.status = "graded"
+                else:
+                    report.status = "failed"
+                    report.problems.append(f"nbgrader could not grade it: {_last_line(result)}")
+                    self._zero(student, assignment)
+                self._fill_scores(report)
+        return reports
+
+    def _ensure_released(self, assignments: set[str]) -> None:
+        from nbgrader.api import Gradebook, MissingEntry
+
+        with Gradebook(self.db_url) as gb:
+            missing = []
+            for name in assignments:
+                try:
+                    gb.find_assignment(name)
+                except MissingEntry:
+                    missing.append(name)
+        if missing:
+            self.release(sorted(missing))
+
+    def _zero(self, student: str, assignment: str) -> None:
+        """Record a submission nbgrader could not grade, with every test at 0 (never passed)."""
+        from nbgrader.api import Gradebook
+
+        with Gradebook(self.db_url) as gb:
+            gb.update_or_create_student(student)
+            try:
+                gb.remove_submission(assignment, student)
+            except Exception:
+                pass
+            submission = gb.add_submission(assignment, student)
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    grade.auto_score = 0.0
+            gb.db.commit()
+
+    def _fill_scores(self, report: SubmissionReport) -> None:
+        from nbgrader.api import Gradebook, MissingEntry
+
+        with Gradebook(self.db_url) as gb:
+            try:
+                submission = gb.find_submission(report.assignment, report.student)
+            except MissingEntry:
+                return
+            report.score = float(submission.score)
+            report.max_score = float(submission.max_score)
+        report.failed_tests = self.failed_tests(report.student, report.assignment)
+
+    def failed_tests(self, student: str, assignment: str) -> dict[str, str]:
+        """grade_id -> the one-line message of each failed test cell, from the autograded notebook."""
+        path = self.root / "autograded" / student / assignment / f"{assignment}.ipynb"
+        if not path.exists():
+            return {}
+        failed = {}
+        for cell in nbformat.read(path, as_version=4).cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if not meta.get("grade") or cell.cell_type != "code":
+                continue
+            for output in cell.get("outputs", []):
+                if output.output_type == "error":
+                    failed[meta["grade_id"]] = f"{output.ename}: {output.evalue}".strip()[:300]
+                    break
+                if output.output_type == "stream" and output.name == "stderr":
+                    failed[meta["grade_id"]] = f"wrote to stderr: {output.text.strip()[:200]}"
+                    break
+        return failed
+
+    # ------------------------------------------------------------ feedback and grades
+    def feedback(self, assignments: Iterable[str] | None = None, students: Iterable[str] | None = None,
+                 progress: bool = True) -> list[Path]:
+        """nbgrader generate_feedback: one HTML page per student and assignment."""
+        written = []
+        pairs = [p for p in self.submissions(assignments, students)
+                 if (self.root / "autograded" / p[0] / p[1]).is_dir()]
+        for student, assignment in _progress(pairs, "feedback", enabled=progress):
+            result = self.api.generate_feedback(assignment, student, force=True)
+            if not result["success"]:
+                raise PipelineError(f"feedback for {student}/{assignment} failed: {_last_line(result)}")
+            written.extend(sorted((self.root / "feedback" / student / assignment).glob("*.html")))
+        return written
+
+    def grades(self) -> list[dict]:
+        """One row per student and assignment, as nbgrader's gradebook has it."""
+        from nbgrader.api import Gradebook
+
+        rows = []
+        with Gradebook(self.db_url) as gb:
+            for assignment in gb.assignments:
+                for student in gb.students:
+                    try:
+                        submission = gb.find_submission(assignment.name, student.id)
+                    except Exception:
+                        continue
+                    rows.append({"assignment": assignment.name, "student": student.id,
+                                 "score": float(submission.score), "max_score": float(submission.max_score)})
+        return sorted(rows, key=lambda r: (r["student"], r["assignment"]))
+
+    def export_csv(self, path: str | Path) -> Path:
+        """nbgrader's CSV export of the gradebook."""
+        from nbgrader.api import Gradebook
+        from nbgrader.plugins import CsvExportPlugin
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with Gradebook(self.db_url) as gb:
+            CsvExportPlugin(to=str(path)).export(gb)
+        return path
+
+
+# ---------------------------------------------------------------- execution
+
+
+def _not_run(reason: str):
+    return nbformat.v4.new_output("error", ename="NotRun", evalue=reason,
+                                  traceback=[f"NotRun: {reason}"])
+
+
+def _guarded_execute():
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from nbgrader.preprocessors import Execute
+
+    class GuardedExecute(Execute):
+        """nbgrader's Execute, except that a dead, hung or interrupted kernel ends the run.
+
+        nbgrader would either abort the whole notebook (no grades at all) or carry on
+        after an interrupt (so tests after a hang could still pass). Here every cell
+        after the failure gets a NotRun error, so its tests fail, and the tests that
+        ran before keep their results.
+        """
+
+        def preprocess(self, nb, resources=None, km=None):
+            self._stopped = None
+            try:
+                return super().preprocess(nb, resources, km)
+            except (DeadKernelError, CellTimeoutError):
+                self._stopped = self._stopped or "the kernel stopped answering"
+                for cell in nb.cells[self._index + 1:]:
+                    if cell.cell_type == "code":
+                        cell.outputs = [_not_run(self._stopped)]
+                return nb, resources
+
+        def preprocess_cell(self, cell, resources, index):
+            self._index = index
+            if self._stopped:
+                if cell.cell_type == "code":
+                    cell.outputs = [_not_run(self._stopped)]
+                return cell, resources
+            name = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"number {index}"
+            try:
+                cell, resources = super().preprocess_cell(cell, resources, index)
+            except DeadKernelError:
+                self._stopped = f"the kernel died in cell {name} (a crash, os._exit, or a memory or time limit)"
+                cell.outputs.append(_not_run(self._stopped))
+                return cell, self.resources
+            except CellTimeoutError:
+                self._stopped = f"cell {name} ran past the {self.timeout} s limit and ignored the interrupt"
+                cell.outputs.append(_not_run(self._stopped))
+                return cell, self.resources
+            for output in cell.get("outputs", []):
+                if output.output_type == "error" and output.ename in ("CellTimeoutError", "KeyboardInterrupt"):
+                    self._stopped = f"cell {name} was interrupted at the {self.timeout} s time limit"
+            return cell, resources
+
+    return GuardedExecute
+
+
+def _autograde_preprocessors() -> list:
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern,
+                                        LimitOutput, SaveAutoGrades)
+
+    return [_guarded_execute(), IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+            AssignLatePenalties, CheckCellMetadata]
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _public_part(source: str) -> str:
+    """A test cell as students see it: the hidden block removed."""
+    begin, end = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+    if begin not in source:
+        return source
+    head, _, rest = source.partition(begin)
+    _, _, tail = rest.partition(end)
+    return (head.rstrip("\n") + tail).strip("\n")
+
+
+def _last_line(result: dict) -> str:
+    """The most specific error line in nbgrader's log (the real exception, not its summary)."""
+    text = "\n".join([result.get("log") or "", result.get("error") or ""]).splitlines()
+    for line in reversed(text):
+        stripped = line.strip()
+        if re.match(r"^[\w.]*(Error|Exception|Interrupt)\b.*:", stripped) and "NbGraderException" not in stripped:
+            return stripped[:300]
+    for line in reversed(text):
+        if line.strip().startswith("[ERROR]"):
+            return line.strip()[8:][:300]
+    return "unknown error"
+
+
+def _venv_on_path() -> None:
+    """nbgrader runs `alembic` as a program: the interpreter's bin folder must be on PATH."""
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _progress(items: list, label: str, enabled: bool):
+    """A progress bar with an ETA when there is a terminal (or GRADING_PROGRESS=1)."""
+    if not enabled:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, desc=label, unit="nb", dynamic_ncols=True,
+                bar_format="{desc}: {n_fmt}/{total_fmt} {bar} {elapsed}<{remaining} {postfix}")
