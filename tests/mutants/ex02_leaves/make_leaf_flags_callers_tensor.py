@@ -2,7 +2,7 @@
 import torch
 
 CAUGHT_BY = ["test_make_leaf"]
-MESSAGE = "values.requires_grad"
+MESSAGE = "switched on requires_grad of the caller"
 
 
 def make_leaf(values, *, dtype=torch.float32, device="cpu"):
