@@ -1,0 +1,192 @@
+"""Ground truth for ex04_backward_names: the installed torch, asked live.
+
+grad_fn names belong to the torch version, so no name is written down here: the
+grader evaluates each expression with its own a, b and M and reads
+``type(t.grad_fn).__name__``. The hints for wrong answers are built from those live
+names too.
+"""
+from __future__ import annotations
+
+import re
+
+import torch
+
+# The contract's expressions (CURRICULUM.md). Only these strings are ever evaluated,
+# and only in the grader's process: a submission's own EXPRESSIONS is compared with
+# them, never run here.
+EXPRESSIONS = (
+    "a + b", "a - b", "2 - a", "a * b", "a / b", "M @ a", "M @ M", "a @ b", "a.sum()", "a.sum(0)",
+    "a.mean()", "a ** 2", "a ** b", "2 ** a", "a.sin()", "a.relu()", "a.sigmoid()", "a.view(3, 1)",
+    "M.t()", "M.T", "a[0]", "a.to(torch.float64)",
+)
+
+POW_EXPRESSIONS = ("a ** 2", "a ** b", "2 ** a")
+
+
+def operands(seed: int = 0) -> dict[str, torch.Tensor]:
+    """a, b (3,) and M (3, 3): float32 leaves that require grad, positive so that a ** b is defined."""
+    generator = torch.Generator().manual_seed(seed)
+    draw = lambda *shape: (torch.rand(shape, generator=generator) + 0.5).requires_grad_(True)
+    return {"a": draw(3), "b": draw(3), "M": draw(3, 3)}
+
+
+def node_name(t: torch.Tensor) -> str | None:
+    return None if t.grad_fn is None else type(t.grad_fn).__name__
+
+
+def live_names(expressions=EXPRESSIONS, seed: int = 0) -> dict[str, str | None]:
+    """{expression: grad_fn name} from the installed torch."""
+    names = {}
+    for text in expressions:
+        scope = {"torch": torch, **operands(seed)}
+        names[text] = node_name(eval(text, {"__builtins__": {}}, scope))  # our own constant strings only
+    return names
+
+
+# --------------------------------------------------------------- hints
+
+
+def _op(name: str) -> str:
+    """'PowBackward1' -> 'Pow'."""
+    return re.sub(r"Backward\d*$", "", name)
+
+
+def pow_overloads(live: dict[str, str]) -> str:
+    return ", ".join(f"{e} is {live[e]}" for e in POW_EXPRESSIONS)
+
+
+def name_hint(expression: str, expected: str, got, live: dict[str, str]) -> str:
+    """Why a predicted name may differ from the live one, when a known cause explains it."""
+    if not isinstance(got, str):
+        return "names are strings"
+    if got.startswith("<") or " object at " in got:
+        return "give the class name, type(t.grad_fn).__name__, not the node's repr"
+    if got.startswith("torch::"):
+        return "give the class name, type(t.grad_fn).__name__, not node.name()"
+    if expression == "2 - a" and got.startswith("Sub"):
+        return "a number on the left calls the reflected a.__rsub__(2), recorded as rsub (its Scalar overload)"
+    if expression in POW_EXPRESSIONS and _op(got) == _op(expected):
+        return f"the digit names the overload of pow that ran, not a depth in the graph: {pow_overloads(live)}"
+    if "@" in expression and got != expected:
+        return ("@ is recorded as the operation it dispatches to for these shapes: "
+                + ", ".join(f"{e} is {live[e]}" for e in ("M @ a", "M @ M", "a @ b")))
+    if expression == "M.T" and got == live.get("M.t()"):
+        return f"M.T reverses every dimension and is recorded as {expected}, unlike M.t() ({got})"
+    if expression.startswith("a.to(") and got != expected:
+        return f"a dtype conversion is recorded as a copy into the new dtype: {expected}"
+    if expression == "a[0]" and got != expected:
+        return f"an integer index picks one element along a dimension: {expected}"
+    if _op(got) == _op(expected):
+        return ("same operation, another overload: the digit numbers which overload was recorded "
+                f"(a.sum() is {live['a.sum()']}, a.sum(0) is {live['a.sum(0)']}), not a depth in the graph")
+    if not re.search(r"Backward\d+$", got):
+        return "recorded operations are named <Operation>Backward<digit>, e.g. MulBackward0"
+    return ""
+
+
+def describe_mismatches(wrong: list[tuple[str, str, object]], live: dict[str, str], total: int) -> str:
+    """One line naming up to four wrong predictions, then the known causes that explain them."""
+    listed = "; ".join(f"'{e}' is {expected}, not {got}" for e, expected, got in wrong[:4])
+    more = f" (and {len(wrong) - 4} more)" if len(wrong) > 4 else ""
+    hints = []
+    for e, expected, got in wrong:
+        hint = name_hint(e, expected, got, live)
+        if hint and hint not in hints:
+            hints.append(hint)
+    because = " -- " + "; ".join(hints[:3]) if hints else ""
+    return (f"predict_grad_fn_names: {len(wrong)} of {total} names differ from torch {torch.__version__}: "
+            f"{listed}{more}{because}")
+
+
+def pow_hint(got: list, expected: list[str], live: dict[str, str]) -> str:
+    """Why pow_variants' names may be wrong."""
+    if len(set(got)) == 1 and got[0] == expected[0]:
+        return ("all three are " + got[0] + ": chaining powers does not change the digit, which is not "
+                f"a depth in the graph; it names the overload: {pow_overloads(live)}")
+    if sorted(map(str, got)) == sorted(expected):
+        return f"the right three names in the wrong order: {pow_overloads(live)}"
+    if len(got) == 3 and got[2] == expected[1]:
+        return (f"the third has a tensor as the base, which makes it tensor ** tensor ({expected[1]}); "
+                f"{expected[2]} is a Python number raised to a tensor, as in 2 ** a")
+    if any(g is not None and _op(g) != "Pow" for g in got):
+        return f"each must be recorded by pow (a ** ... or ... ** a): {pow_overloads(live)}"
+    return pow_overloads(live)
+
+
+# ----------------------------------------------------------- pow_variants
+
+
+def pow_operands(shape: tuple, dtype: torch.dtype, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    generator = torch.Generator().manual_seed(seed)
+    return tuple((torch.rand(shape, generator=generator, dtype=torch.float64) + 0.5).to(dtype).requires_grad_(True)
+                 for _ in range(2))
+
+
+def expected_pow_names() -> list[str]:
+    live = live_names(POW_EXPRESSIONS)
+    return [live[e] for e in POW_EXPRESSIONS]
+
+
+# ------------------------------------------------------------------- Cube
+# Probes: they run in the student's process right after cube(x) returned, and report
+# tensors that the grader compares with its own autograd.
+
+
+def cube_derivatives(result, x, *, grad_output: torch.Tensor, grad_grad: torch.Tensor) -> dict:
+    """The forward value, the first derivative (vector-Jacobian product with grad_output) and the
+    second (with grad_grad) of the student's cube, through its own backward."""
+    (first,) = torch.autograd.grad(result, x, grad_outputs=grad_output.to(result.dtype), create_graph=True)
+    report = {"forward": result.detach(), "first": first.detach(), "second": None}
+    if first.requires_grad:  # False when backward was not built from torch operations on x
+        (second,) = torch.autograd.grad(first, x, grad_outputs=grad_grad.to(first.dtype))
+        report["second"] = second.detach()
+    return report
+
+
+def cube_gradchecks(result, x, *, grad_output: torch.Tensor) -> dict:
+    """gradcheck and gradgradcheck of the Function that recorded result's node (float64), and its
+    first derivative at x with grad_output, from which the grader names what went wrong."""
+    function = getattr(type(result.grad_fn), "_forward_cls", None)
+    if function is None:
+        return {"function": None}
+    point = x.detach().to(torch.float64).requires_grad_(True)
+    checks = {"function": function.__name__}
+    try:
+        (first,) = torch.autograd.grad(function.apply(point), point, grad_outputs=grad_output.to(torch.float64))
+        checks["first"] = first.detach()
+    except Exception:  # noqa: BLE001 - gradcheck below reports it
+        checks["first"] = None
+    for name, check in (("gradcheck", torch.autograd.gradcheck), ("gradgradcheck", torch.autograd.gradgradcheck)):
+        try:
+            checks[name] = bool(check(function.apply, (point,), raise_exception=False))
+        except Exception as exc:  # noqa: BLE001 - a broken backward may raise instead
+            checks[name] = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:160]
+    return checks
+
+
+def cube_saved_tensors(result, x) -> list | None:
+    """The tensors the node saved with ctx.save_for_backward (None for a node that is no Function's)."""
+    if result.grad_fn is None or not hasattr(type(result.grad_fn), "_forward_cls"):
+        return None
+    return list(result.grad_fn.saved_tensors)
+
+
+def cube_reference(x: torch.Tensor, grad_output: torch.Tensor, grad_grad: torch.Tensor):
+    """x ** 3, its first and second derivatives, from torch.autograd on x ** 3."""
+    x = x.detach().requires_grad_(True)
+    y = x ** 3
+    (first,) = torch.autograd.grad(y, x, grad_outputs=grad_output.to(x.dtype), create_graph=True)
+    (second,) = torch.autograd.grad(first, x, grad_outputs=grad_grad.to(x.dtype))
+    return y.detach(), first.detach(), second.detach()
+
+
+def first_derivative_mistakes(x: torch.Tensor, grad_output: torch.Tensor) -> dict[str, torch.Tensor]:
+    """What typical wrong backwards return, computed from the reference."""
+    x = x.detach()
+    g = grad_output.to(x.dtype)
+    return {
+        "backward must multiply by grad_output (the chain rule), not return 3 * x ** 2 alone":
+            3 * x ** 2 + 0 * g,
+        "a third of the expected value: the factor 3 of d(x^3)/dx = 3x^2 is missing": x ** 2 * g,
+        "backward used the output y = x ** 3 where x was meant: save the input x": 3 * (x ** 3) ** 2 * g,
+    }
