@@ -185,6 +185,11 @@ def check_unchanged(before: torch.Tensor, after: Any, *, name: str) -> None:
 # -------------------------------------------------------------------- graphs
 
 
+# Called with each picture a failed check writes; a notebook kernel displays it, so
+# that nbgrader's feedback page embeds it (see grading.kernel).
+PICTURE_HOOKS: list[Callable[[Path], None]] = []
+
+
 def picture_dir() -> Path:
     """Where side-by-side graph pictures go: $GRADING_PICTURES or ./grading-feedback."""
     return Path(os.environ.get("GRADING_PICTURES", "grading-feedback"))
@@ -216,12 +221,31 @@ def check_graph(fn: StudentFunction, *, reference: Callable[..., torch.Tensor], 
         name = re.sub(r"[^A-Za-z0-9_.-]", "_", picture or fn.name)
         path = graphs.side_by_side(expected_dot, actual_dot, picture_dir() / f"{name}.png", diff)
         message += f" (picture: {path})"
+        for show in PICTURE_HOOKS:
+            show(path)
     except (RuntimeError, OSError):
         pass  # the message alone still says what differs
     fail(message)
 
 
 # -------------------------------------------------------------- loss curves
+
+
+def check_float_list(actual: Any, *, name: str, length: int | None = None) -> list[float]:
+    """A list of Python floats (``loss.item()``, not tensors), of ``length`` items when given."""
+    if isinstance(actual, TensorResult):
+        fail(f"{name} must be a list of Python floats, got a tensor (use loss.item())")
+    if not isinstance(actual, list):
+        kind = actual.type_name if isinstance(actual, Opaque) else type(actual).__name__
+        fail(f"{name} must be a list of Python floats, got {kind}")
+    for value in actual:
+        if isinstance(value, TensorResult):
+            fail(f"{name} must hold Python floats, got tensors (use loss.item())")
+        if type(value) is not float:
+            fail(f"{name} must hold Python floats, got {type(value).__name__}")
+    if length is not None and len(actual) != length:
+        fail(f"{name} has {len(actual)} values, expected {length}")
+    return actual
 
 
 def check_floats(actual: Any, expected: Sequence[float], *, name: str, rtol: float = 1e-4,
@@ -233,25 +257,15 @@ def check_floats(actual: Any, expected: Sequence[float], *, name: str, rtol: flo
     difference when the first ``prefix`` values agree with it (a mistake shows from the
     start, while later values of a diverging run only amplify rounding).
     """
-    if isinstance(actual, TensorResult):
-        fail(f"{name} must be a list of Python floats, got a tensor (use loss.item())")
-    if not isinstance(actual, list):
-        kind = actual.type_name if isinstance(actual, Opaque) else type(actual).__name__
-        fail(f"{name} must be a list of Python floats, got {kind}")
-    for value in actual:
-        if isinstance(value, TensorResult):
-            fail(f"{name} must hold Python floats, got tensors (use loss.item())")
-        if type(value) is not float:
-            fail(f"{name} must hold Python floats, got {type(value).__name__}")
-    if len(actual) != len(expected):
-        fail(f"{name} has {len(actual)} values, expected {len(expected)}")
+    check_float_list(actual, name=name, length=len(expected))
     got = torch.tensor(actual, dtype=torch.float64)
     want = torch.tensor(list(expected), dtype=torch.float64)
     close = torch.isclose(got, want, rtol=rtol, atol=atol)
     if bool(close.all()):
         return
     i = int((~close).nonzero()[0])
-    message = f"{name}[{i}]: expected {want[i].item():.6g}, got {got[i].item():.6g}"
+    where = f"{name}[{i}]" if len(want) > 1 else name
+    message = f"{where}: expected {want[i].item():.6g}, got {got[i].item():.6g}"
     for label, wrong in (mistakes or {}).items():
         wrong = torch.tensor(list(wrong), dtype=torch.float64)
         k = min(prefix, len(wrong), len(got))

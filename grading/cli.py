@@ -1,15 +1,42 @@
 """The ``course`` command: one command line for instructors and students.
 
-    course build [--check]     regenerate exercises/ stubs and notebooks/*.ipynb
+Instructors (an nbgrader course folder, ``--course``, default ./course):
+    course release [--out DIR]                     the student bundle, as a folder and a zip
+    course autograde [ASSIGNMENT ...] [--student ID ...] [--force]
+    course feedback [ASSIGNMENT ...] [--student ID ...]
+    course grades [--out FILE]                     CSV, and a report with figures
+    course demo                                    all of it, on bundled sample submissions
+Students:
+    course check [MODULE] [--target PATH | NOTEBOOK]
+Maintainers:
+    course build [--check]                         regenerate stubs and notebooks
 """
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
 from pathlib import Path
 
 from grading import notebooks, stubs
 from grading.targets import COURSE_ROOT
+
+
+def _course(args):
+    from grading.pipeline import Course
+
+    root = Path(args.course)
+    if args.command != "demo" and not root.is_dir():
+        raise CommandError(f"course folder {root} does not exist (use --course DIR, or set COURSE_DIR)")
+    return Course(root, db_url=args.db, cell_timeout=args.timeout)
+
+
+class CommandError(RuntimeError):
+    """A one-line message for the user; exit status 2."""
+
+
+# ------------------------------------------------------------------ build
 
 
 def cmd_build(args) -> int:
@@ -31,23 +58,146 @@ def cmd_build(args) -> int:
     return 0
 
 
+# ------------------------------------------------------------------ release
+
+
+def cmd_release(args) -> int:
+    from grading import bundle
+
+    out = Path(args.out)
+    folder, archive = bundle.release(Path(args.root), out, progress=not args.quiet)
+    print(f"student bundle: {folder}")
+    print(f"         zip:   {archive}")
+    return 0
+
+
+# ------------------------------------------------------------------ autograde / feedback / grades
+
+
+def cmd_autograde(args) -> int:
+    from grading import report
+
+    course = _course(args)
+    reports = course.autograde(args.assignments or None, args.student or None, force=args.force,
+                               progress=not args.quiet)
+    print(report.autograde_table(reports))
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    course = _course(args)
+    written = course.feedback(args.assignments or None, args.student or None, progress=not args.quiet)
+    for path in written:
+        print(f"wrote {path}")
+    if not written:
+        print("feedback: nothing autograded yet (run `course autograde` first)")
+    return 0
+
+
+def cmd_grades(args) -> int:
+    from grading import report
+
+    course = _course(args)
+    out = Path(args.out)
+    csv_path = course.export_csv(out)
+    print(f"grades: {csv_path}")
+    for path in report.write_report(course, out.parent / "report"):
+        print(f"report: {path}")
+    return 0
+
+
+# ------------------------------------------------------------------ check
+
+
+def cmd_check(args) -> int:
+    from grading import selfcheck
+
+    return selfcheck.run(args.module, args.target, root=Path(args.root))
+
+
+# ------------------------------------------------------------------ demo
+
+
+def cmd_demo(args) -> int:
+    from grading import demo
+
+    return demo.run(Path(args.out), assignments=args.assignments or None, cell_timeout=args.timeout,
+                    progress=not args.quiet)
+
+
+# ------------------------------------------------------------------ parser
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="course", description=__doc__.splitlines()[0])
-    p.add_argument("--root", default=str(COURSE_ROOT), help="course folder (default: this checkout)")
-    sub = p.add_subparsers(dest="command", required=True)
+    p = argparse.ArgumentParser(prog="course", description="The autograd course: build, release, grade, check.",
+                                formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    p.add_argument("--root", default=str(COURSE_ROOT), help=argparse.SUPPRESS)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def course_options(cmd):
+        cmd.add_argument("--course", default=os.environ.get("COURSE_DIR", "course"),
+                         help="the nbgrader course folder (default: $COURSE_DIR or ./course)")
+        cmd.add_argument("--db", default=None,
+                         help="gradebook database URL (default: sqlite gradebook.db in the course folder)")
+        cmd.add_argument("--timeout", type=int, default=int(os.environ.get("GRADING_CELL_TIMEOUT", 60)),
+                         help="seconds a notebook cell may run (default 60)")
+        cmd.add_argument("--quiet", action="store_true", help="no progress bar")
+
     build = sub.add_parser("build", help="regenerate exercise stubs and notebooks from their sources")
     build.add_argument("--check", action="store_true", help="change nothing; fail if anything drifted")
     build.set_defaults(run=cmd_build)
+
+    release = sub.add_parser("release", help="make the student bundle (folder and zip)")
+    release.add_argument("--out", default="dist/student", help="bundle folder (default dist/student)")
+    release.add_argument("--quiet", action="store_true")
+    release.set_defaults(run=cmd_release)
+
+    autograde = sub.add_parser("autograde", help="grade submitted/STUDENT/ASSIGNMENT notebooks with nbgrader")
+    autograde.add_argument("assignments", nargs="*", metavar="ASSIGNMENT")
+    autograde.add_argument("--student", action="append", metavar="ID", help="only this student (repeatable)")
+    autograde.add_argument("--force", action="store_true", help="grade again what was already graded")
+    course_options(autograde)
+    autograde.set_defaults(run=cmd_autograde)
+
+    feedback = sub.add_parser("feedback", help="write nbgrader feedback HTML for each student")
+    feedback.add_argument("assignments", nargs="*", metavar="ASSIGNMENT")
+    feedback.add_argument("--student", action="append", metavar="ID")
+    course_options(feedback)
+    feedback.set_defaults(run=cmd_feedback)
+
+    grades = sub.add_parser("grades", help="export grades as CSV, with a report of figures")
+    grades.add_argument("--out", default="grades.csv", help="CSV file (default grades.csv); the report goes beside it")
+    course_options(grades)
+    grades.set_defaults(run=cmd_grades)
+
+    check = sub.add_parser("check", help="run the public graders and print a table (students)")
+    check.add_argument("module", nargs="?", help="exNN_topic, or a notebook file")
+    check.add_argument("--target", default="exercises",
+                       help="folder of your modules (default exercises), or a notebook (.ipynb)")
+    check.set_defaults(run=cmd_check)
+
+    demo = sub.add_parser("demo", help="release, autograde, feedback and grades on sample submissions")
+    demo.add_argument("assignments", nargs="*", metavar="ASSIGNMENT")
+    demo.add_argument("--out", default="demo", help="demo folder (default ./demo, recreated)")
+    demo.add_argument("--timeout", type=int, default=60)
+    demo.add_argument("--quiet", action="store_true")
+    demo.set_defaults(run=cmd_demo)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    from grading.pipeline import PipelineError
+
     try:
         return args.run(args)
-    except (stubs.StubError, notebooks.NotebookSourceError, FileNotFoundError) as exc:
+    except (CommandError, PipelineError, stubs.StubError, notebooks.NotebookSourceError,
+            FileNotFoundError) as exc:
         print(f"course {args.command}: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"course {args.command}: interrupted; grades already written are kept", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

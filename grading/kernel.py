@@ -13,7 +13,21 @@ import inspect
 import os
 from pathlib import Path
 
+from grading import checks
 from grading.targets import COURSE_ROOT, GradingFailure, Submission
+
+
+def _display_picture(path: Path) -> None:
+    """Show a failed graph check's side-by-side picture in the cell's output."""
+    try:
+        from IPython.display import Image, display
+    except ImportError:
+        return
+    display(Image(filename=str(path)))
+
+
+if _display_picture not in checks.PICTURE_HOOKS:
+    checks.PICTURE_HOOKS.append(_display_picture)
 
 
 def graders_folder() -> Path:

@@ -50,6 +50,11 @@ class SubmissionReport:
 
 def _quiet_nbgrader():
     import logging
+    import warnings
+
+    # nbgrader's gradebook trips SQLAlchemy's autoflush warnings; they are not ours to fix.
+    warnings.filterwarnings("ignore", module="nbgrader")
+    warnings.filterwarnings("ignore", message=".*not in session.*")
 
     for name in ("traitlets", "nbgrader", "NbGraderAPI", "Autograde", "GenerateAssignment", "GenerateFeedback"):
         logging.getLogger(name).setLevel(logging.ERROR)
@@ -90,11 +95,12 @@ class Course:
         c.Execute.timeout = self.cell_timeout
         c.Execute.interrupt_on_timeout = True
         # Warnings go to stderr, and nbgrader zeroes a test cell with any stderr output.
-        c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:",
+        c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR",
                                      "--IPKernelApp.exec_lines=['import warnings; warnings.simplefilter(\"ignore\")']"]
         if self.kernel_name:
             c.Execute.kernel_name = self.kernel_name
         c.Autograde.autograde_preprocessors = _autograde_preprocessors()
+        c.GenerateFeedback.preprocessors = _feedback_preprocessors()
         c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
         return c
 
@@ -411,6 +417,29 @@ def _autograde_preprocessors() -> list:
             AssignLatePenalties, CheckCellMetadata]
 
 
+def _feedback_preprocessors() -> list:
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
+
+    class HideHiddenTests(NbGraderPreprocessor):
+        """Feedback shows a hidden test's result and message, never its code.
+
+        The hidden block is cut from each test cell, and an error's traceback (which
+        quotes the failing line) is reduced to its one-line message.
+        """
+
+        def preprocess_cell(self, cell, resources, index):
+            if cell.get("metadata", {}).get("nbgrader", {}).get("grade") and cell.cell_type == "code":
+                if "### BEGIN HIDDEN TESTS" in cell.source:
+                    cell.source = _public_part(cell.source) + "\n# (hidden tests ran here; their code is not shown)"
+                for output in cell.get("outputs", []):
+                    if output.output_type == "error":
+                        output.traceback = [f"{output.ename}: {output.evalue}"]
+            return cell, resources
+
+    return [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+
+
 # ---------------------------------------------------------------- helpers
 
 
@@ -455,10 +484,24 @@ def _alive(pid: int) -> bool:
 
 
 def _progress(items: list, label: str, enabled: bool):
-    """A progress bar with an ETA when there is a terminal (or GRADING_PROGRESS=1)."""
-    if not enabled:
-        return items
-    from tqdm import tqdm
+    """A progress bar with an ETA on a terminal; elsewhere (CI, logs) one line per item."""
+    if not enabled or not items:
+        yield from items
+        return
+    if sys.stderr.isatty():
+        from tqdm import tqdm
 
-    return tqdm(items, desc=label, unit="nb", dynamic_ncols=True,
-                bar_format="{desc}: {n_fmt}/{total_fmt} {bar} {elapsed}<{remaining} {postfix}")
+        yield from tqdm(items, desc=label, unit="nb", dynamic_ncols=True,
+                        bar_format="{desc}: {n_fmt}/{total_fmt} {bar} {elapsed}<{remaining}")
+        return
+    started = time.monotonic()
+    for index, item in enumerate(items):
+        done = index
+        eta = "" if not done else f", about {_duration((time.monotonic() - started) / done * (len(items) - done))} left"
+        what = "/".join(item) if isinstance(item, tuple) else str(item)
+        print(f"{label} {index + 1}/{len(items)}: {what}{eta}", file=sys.stderr, flush=True)
+        yield item
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
