@@ -1,0 +1,246 @@
+"""The instructor pipeline end to end on ex01, with sample submissions good and bad.
+
+One course folder is graded once for the whole module (nbgrader is slow to start);
+each test then asserts one thing about the outcome.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grading import demo, samples
+from grading.pipeline import Course, PipelineError
+
+ASSIGNMENT = "ex01_graphs"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cell(notebook, grade_id):
+    return next(c for c in notebook.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def submit(course: Course, student: str, notebook=None, text: str | None = None) -> None:
+    folder = course.root / "submitted" / student / ASSIGNMENT
+    folder.mkdir(parents=True, exist_ok=True)
+    if text is not None:
+        (folder / f"{ASSIGNMENT}.ipynb").write_text(text)
+    else:
+        nbformat.write(notebook, folder / f"{ASSIGNMENT}.ipynb")
+
+
+def mutant(name: str) -> samples.Mutant:
+    return next(m for m in samples.mutants(ASSIGNMENT) if m.name == name)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = Course(tmp_path_factory.mktemp("course"), cell_timeout=8)
+    release_path = course.release([ASSIGNMENT])[0]
+    release = nbformat.read(release_path, as_version=4)
+    correct = samples.fill(release, ASSIGNMENT)
+    submit(course, "correct", correct)
+    submit(course, "onepath", samples.fill(release, ASSIGNMENT, mutant("dy_dw_by_hand_one_path")))
+    submit(course, "addgraph", samples.fill(release, ASSIGNMENT, mutant("build_graph_adds_instead_of_multiplies")))
+    submit(course, "broken", text='{"cells": [')
+
+    deleted = samples.fill(release, ASSIGNMENT)
+    deleted.cells.remove(cell(deleted, "test_count_paths_counts_every_edge_path"))
+    submit(course, "deleter", deleted)
+
+    edited = samples.fill(release, ASSIGNMENT)
+    cell(edited, "test_build_graph_values").source = "pass  # trust me"
+    submit(course, "editor", edited)
+
+    killer = samples.fill(release, ASSIGNMENT)
+    cell(killer, "dy_dw_autograd").source += "\nimport os\nos._exit(1)"
+    submit(course, "killer", killer)
+
+    hanger = samples.fill(release, ASSIGNMENT)
+    cell(hanger, "backward_node_names").source += "\nwhile True:\n    pass"
+    submit(course, "hanger", hanger)
+
+    noisy = samples.fill(release, ASSIGNMENT)
+    # Reading .grad of a non-leaf warns on stderr; so does warnings.warn. Neither may cost points.
+    cell(noisy, "dy_dw_by_hand").source += (
+        "\nimport warnings\n_t = (torch.ones(1, requires_grad=True) * 2)\n_t.grad\n"
+        "warnings.warn('a student warning')\nimport sys\nprint('to stderr', file=sys.stderr)")
+    submit(course, "noisy", noisy)
+
+    reports = {r.student: r for r in course.autograde(progress=False)}
+    return course, reports, release
+
+
+def test_release_has_no_solutions_or_hidden_tests(graded):
+    course, _, release = graded
+    text = json.dumps(release)
+    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+    assert "raise NotImplementedError()" in cell(release, "build_graph").source
+    assert "seed=101" not in text  # a hidden test's input
+    assert 'grade(\\"ex01_graphs\\", \\"test_build_graph_values\\")' in text
+
+
+def test_correct_submission_gets_full_marks(graded):
+    _, reports, _ = graded
+    assert reports["correct"].status == "graded"
+    assert reports["correct"].score == reports["correct"].max_score == 18
+
+
+def test_each_mistake_loses_exactly_its_points(graded):
+    _, reports, _ = graded
+    assert reports["onepath"].score == 18 - 3
+    assert set(reports["onepath"].failed_tests) == {"test_dy_dw_by_hand_matches_autograd"}
+    assert "path through b" in reports["onepath"].failed_tests["test_dy_dw_by_hand_matches_autograd"]
+    assert reports["addgraph"].score == 18 - 2 - 3
+
+
+def test_invalid_json_is_reported_and_scores_zero(graded):
+    _, reports, _ = graded
+    report = reports["broken"]
+    assert report.status == "failed" and report.score == 0 and report.max_score == 18
+    assert any("not a valid notebook" in p for p in report.problems)
+
+
+def test_deleted_test_cell_is_reported_and_scores_zero(graded):
+    _, reports, _ = graded
+    assert reports["deleter"].score == 18 - 3
+    assert any("test_count_paths_counts_every_edge_path was deleted" in p for p in reports["deleter"].problems)
+
+
+def test_edited_test_cell_is_graded_with_the_original(graded):
+    _, reports, _ = graded
+    assert any("test_build_graph_values was edited" in p for p in reports["editor"].problems)
+    assert reports["editor"].score == 18
+
+
+def test_dead_kernel_fails_the_remaining_tests_only(graded):
+    _, reports, _ = graded
+    report = reports["killer"]
+    # build_graph's two tests and dy_dw_by_hand's ran before the kernel died in dy_dw_autograd's cell.
+    assert report.score == 2 + 3 + 3
+    assert all("kernel died in cell dy_dw_autograd" in m for m in report.failed_tests.values())
+    assert set(report.failed_tests) == {"test_dy_dw_autograd_matches_autograd",
+                                        "test_dy_dw_autograd_leaves_callers_grads_alone",
+                                        "test_backward_node_names_matches_graph",
+                                        "test_count_paths_counts_every_edge_path"}
+
+
+def test_hung_cell_fails_the_remaining_tests_and_never_passes_them(graded):
+    _, reports, _ = graded
+    report = reports["hanger"]
+    assert report.score == 18 - 3 - 3
+    assert "time limit" in report.failed_tests["test_count_paths_counts_every_edge_path"]
+
+
+def test_warnings_and_stderr_in_student_cells_do_not_zero_test_cells(graded):
+    _, reports, _ = graded
+    assert reports["noisy"].score == 18, reports["noisy"].failed_tests
+
+
+def test_second_run_resumes_and_force_regrades(graded):
+    course, _, _ = graded
+    again = course.autograde(students=["correct", "onepath"], progress=False)
+    assert {r.status for r in again} == {"skipped"}
+    assert {r.student: r.score for r in again} == {"correct": 18, "onepath": 15}
+    forced = course.autograde(students=["onepath"], force=True, progress=False)
+    assert forced[0].status == "graded" and forced[0].score == 15
+
+
+def test_autograde_refuses_a_second_concurrent_run(graded):
+    course, _, _ = graded
+    lock = course.root / ".autograde.lock"
+    lock.write_text(str(os.getppid()))  # a live process holds it
+    try:
+        with pytest.raises(PipelineError, match="another autograde is running"):
+            course.autograde(progress=False)
+    finally:
+        lock.unlink()
+    lock.write_text("999999999")  # a dead one: the lock is stale and is taken over
+    assert course.autograde(students=["correct"], progress=False)[0].status == "skipped"
+    assert not lock.exists()
+
+
+def test_unknown_assignment_or_student_is_one_clear_error(graded):
+    course, _, _ = graded
+    with pytest.raises(PipelineError, match="unknown assignment ex99"):
+        course.autograde(["ex99"], progress=False)
+    with pytest.raises(PipelineError, match="unknown student nobody"):
+        course.autograde(students=["nobody"], progress=False)
+
+
+def test_feedback_shows_hidden_results_but_not_their_code(graded):
+    course, _, _ = graded
+    pages = course.feedback(students=["onepath", "addgraph", "correct"], progress=False)
+    assert len(pages) == 3
+    page = (course.root / "feedback" / "onepath" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "path through b" in page
+    assert "seed=102" not in page and "BEGIN HIDDEN TESTS" not in page
+    assert "hidden tests ran here" in page
+
+
+def test_feedback_embeds_the_graph_picture_of_a_failed_graph_check(graded):
+    course, _, _ = graded
+    page = (course.root / "feedback" / "addgraph" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "graph differs from the reference" in page
+    assert re.search(r'<img [^>]*src="data:image/png;base64,', page)
+
+
+def test_grades_csv_and_report(graded, tmp_path):
+    from grading import report
+
+    course, _, _ = graded
+    csv_path = course.export_csv(tmp_path / "grades.csv")
+    rows = csv_path.read_text().splitlines()
+    assert rows[0].startswith("assignment,") and any(",correct," in r and ",18.0,18.0" in r for r in rows)
+    written = report.write_report(course, tmp_path / "report")
+    names = {p.name for p in written}
+    assert {"score_distribution.png", "pass_rates.png", "frequent_mistakes.png", "report.md"} <= names
+    for path in written:
+        if path.suffix == ".png":
+            assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "path through b" in (tmp_path / "report" / "report.md").read_text()
+
+
+def course_cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "grading.cli", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=600)
+
+
+def test_cli_reports_bad_input_in_one_line(graded, tmp_path):
+    course, _, _ = graded
+    missing = course_cli("autograde", "--course", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1
+    unknown = course_cli("autograde", "ex99", "--course", str(course.root))
+    assert unknown.returncode == 2 and "unknown assignment ex99" in unknown.stderr
+    student = course_cli("feedback", "--student", "nobody", "--course", str(course.root))
+    assert student.returncode == 2 and "unknown student nobody" in student.stderr
+    lock = course.root / ".autograde.lock"
+    lock.write_text(str(os.getppid()))
+    try:
+        busy = course_cli("autograde", "--course", str(course.root))
+    finally:
+        lock.unlink()
+    assert busy.returncode == 2 and "another autograde is running" in busy.stderr
+    assert len(busy.stderr.strip().splitlines()) == 1
+
+
+def test_cli_grades_writes_csv_and_report(graded, tmp_path):
+    course, _, _ = graded
+    result = course_cli("grades", "--course", str(course.root), "--out", str(tmp_path / "out" / "grades.csv"))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "grades.csv").exists()
+    assert (tmp_path / "out" / "report" / "pass_rates.png").exists()
+
+
+def test_demo_scores_every_sample_as_expected(tmp_path, capsys):
+    assert demo.run(tmp_path / "demo", assignments=[ASSIGNMENT], progress=False) == 0
+    out = capsys.readouterr().out
+    assert "every sample scored exactly as expected" in out
+    assert re.search(r"ex01_graphs\s+correct\s+\(none\)\s+18 / 18\s+18\s+yes", out)
