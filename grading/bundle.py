@@ -56,7 +56,7 @@ def _copy(src: Path, dst: Path) -> None:
 
 def release(root: Path, out: Path, *, progress: bool = True) -> tuple[Path, Path]:
     """Write the bundle folder ``out`` (recreated) and ``out``.zip."""
-    from grading.pipeline import Course
+    from grading.pipeline import Course, PipelineError
 
     out = out.resolve()
     if out.exists():
@@ -77,7 +77,7 @@ def release(root: Path, out: Path, *, progress: bool = True) -> tuple[Path, Path
     problems = leaks(root, out)
     if problems:
         shutil.rmtree(out)
-        raise RuntimeError(f"refusing to release: {problems[0]} (and {len(problems) - 1} more)")
+        raise PipelineError(f"refusing to release: {problems[0]} (and {len(problems) - 1} more)")
     archive = out.with_suffix(".zip")
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
         for path in sorted(out.rglob("*")):

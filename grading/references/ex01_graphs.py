@@ -1,9 +1,6 @@
 """Ground truth for ex01_graphs."""
 from __future__ import annotations
 
-import functools
-from collections import deque
-
 import torch
 
 
@@ -94,18 +91,13 @@ def root_and_leaf(kind: str, values: tuple, leaf: int) -> tuple:
 
 def walk(t: torch.Tensor) -> list:
     """The nodes reachable from t.grad_fn, breadth first over next_functions, each once."""
-    if t.grad_fn is None:
-        return []
-    seen, order = {t.grad_fn}, deque([t.grad_fn])
-    out = []
-    while order:
-        node = order.popleft()
-        out.append(node)
-        for child, _ in node.next_functions:
-            if child is not None and child not in seen:
-                seen.add(child)
-                order.append(child)
-    return out
+    order = [] if t.grad_fn is None else [t.grad_fn]
+    position = 0
+    while position < len(order):
+        inputs = [edge[0] for edge in order[position].next_functions]
+        order.extend(n for n in dict.fromkeys(i for i in inputs if i is not None) if n not in order)
+        position += 1
+    return order
 
 
 def node_names(t: torch.Tensor) -> list[str]:
@@ -113,11 +105,29 @@ def node_names(t: torch.Tensor) -> list[str]:
 
 
 def path_count(root: torch.Tensor, leaf: torch.Tensor) -> int:
-    """Edge paths from root.grad_fn to leaf's AccumulateGrad, counted with memoisation."""
-    @functools.lru_cache(maxsize=None)
-    def ways(node) -> int:
-        if getattr(node, "variable", None) is leaf:
-            return 1
-        return sum(ways(child) for child, _ in node.next_functions if child is not None)
+    """Edge paths from root.grad_fn to leaf's AccumulateGrad: summed in reverse breadth-first order."""
+    nodes = walk(root)
+    ways = {}
+    # A node's paths are the sum over its input edges; inputs come later in a topological order.
+    for node in reversed(_topological(nodes)):
+        own = 1 if hasattr(node, "variable") and node.variable is leaf else 0
+        ways[node] = own + sum(ways[edge[0]] for edge in node.next_functions if edge[0] is not None)
+    return ways[root.grad_fn] if nodes else 0
 
-    return 0 if root.grad_fn is None else ways(root.grad_fn)
+
+def _topological(nodes: list) -> list:
+    """Nodes ordered so that every node comes before the nodes it points to."""
+    ordered, done = [], set()
+
+    def visit(node):
+        if node in done:
+            return
+        done.add(node)
+        for edge in node.next_functions:
+            if edge[0] is not None:
+                visit(edge[0])
+        ordered.append(node)
+
+    for node in nodes:
+        visit(node)
+    return ordered[::-1]
