@@ -95,3 +95,20 @@ def figure_summary(result, *args, close: bool = True) -> dict:
     if close:
         plt.close(result)
     return summary
+
+
+# ------------------------------------------------------------------ threads
+
+
+def single_thread():
+    """Setup hook: torch uses one thread for the call; returns the undo.
+
+    In a forked worker torch's thread pool is not fork-safe: on a busy machine a loop
+    of small steps (a training run) can take ten times longer with two threads than
+    with one, and graded inputs are far too small to gain from threads anyway.
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    return lambda: torch.set_num_threads(before)
