@@ -1,0 +1,166 @@
+"""Ground truth for ex07_curve_fitting: the data, the model, and reference runs of the fit."""
+from __future__ import annotations
+
+import matplotlib.pyplot  # noqa: F401
+import torch
+import torch._dynamo  # noqa: F401
+from torch import nn
+
+# The grading worker unpickles each job, and so imports this module, before it forks.
+# Importing here what every call would otherwise import again (the submission's
+# matplotlib.pyplot; torch._dynamo, about 800 modules that torch.optim's first step
+# pulls in) pays for it once in the worker instead of once in every call.
+
+
+def generator(seed: int) -> torch.Generator:
+    """A seeded generator, built in whichever process needs it."""
+    return torch.Generator().manual_seed(seed)
+
+
+# ----------------------------------------------------------------------- make_data
+
+def clean(X: torch.Tensor) -> torch.Tensor:
+    """The curve the data come from: 1.5 sin(x) + 1.2 cos(x / 4)."""
+    return 1.5 * torch.sin(X) + 1.2 * torch.cos(X / 4)
+
+
+def data(n: int = 1000, noise: float = 1.0, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(X, y, yt) as the contract makes them, the noise drawn from a seeded generator."""
+    X = torch.linspace(-10, 10, n)
+    y = clean(X)
+    return X, y, y + noise * torch.randn(n, generator=generator(seed))
+
+
+def make_data_mistakes(n: int, noise: float, seed: int) -> dict[str, dict[str, torch.Tensor]]:
+    """What typical wrong make_data return, per output, so that messages can name them."""
+    X, y, yt = data(n, noise, seed)
+    swapped = 1.5 * torch.cos(X) + 1.2 * torch.sin(X / 4)
+    outside = 1.5 * torch.sin(X) + 1.2 * torch.cos(X) / 4
+    return {
+        "y": {"sin/cos swapped: y = 1.5 sin(x) + 1.2 cos(x / 4)": swapped,
+              "cos(X) / 4 instead of cos(X / 4)": outside},
+        "yt": {"the noise is not scaled by `noise`": data(n, 1.0, seed)[2],
+               "sin/cos swapped: y = 1.5 sin(x) + 1.2 cos(x / 4)": swapped + (yt - y),
+               "cos(X) / 4 instead of cos(X / 4)": outside + (yt - y),
+               "no noise was added: yt equals y": y},
+    }
+
+
+# ----------------------------------------------------------------------- fit_model
+
+def model(theta: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
+    return theta[0] * X + theta[1] * torch.sin(X) + theta[2] * torch.cos(X / 4)
+
+
+def features(X: torch.Tensor) -> torch.Tensor:
+    """F with one row [x, sin(x), cos(x / 4)] per point, so that the model is F @ theta."""
+    return torch.stack([X, torch.sin(X), torch.cos(X / 4)], dim=1)
+
+
+def model_grad(theta: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
+    """d sum(fit_model(theta, X)) / d theta from autograd."""
+    theta = theta.detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(model(theta, X.detach()).sum(), theta)
+    return grad
+
+
+MODEL_MISTAKES = {
+    "sin/cos swapped: the model is theta[1] * sin(X) + theta[2] * cos(X / 4)":
+        lambda theta, X: theta[0] * X + theta[1] * torch.cos(X) + theta[2] * torch.sin(X / 4),
+    "cos(X) / 4 instead of cos(X / 4)":
+        lambda theta, X: theta[0] * X + theta[1] * torch.sin(X) + theta[2] * torch.cos(X) / 4,
+}
+
+
+# ----------------------------------------------------------------------------- fit
+
+def run_fit(X, target, epochs: int, lr: float, seed: int, *, zero_grad: bool = True,
+            record_after_step: bool = False, reduction: str = "mean") -> tuple[torch.Tensor, list[float]]:
+    """The contract's training loop; the keywords reproduce known mistakes for messages."""
+    theta = torch.randn(3, generator=generator(seed)).requires_grad_(True)
+    loss_fn = nn.MSELoss(reduction=reduction)
+    optimizer = torch.optim.SGD([theta], lr=lr)
+    losses = []
+    for _ in range(epochs):
+        loss = loss_fn(model(theta, X), target)
+        if zero_grad:
+            optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if record_after_step:
+            with torch.no_grad():
+                loss = loss_fn(model(theta, X), target)
+        losses.append(loss.item())
+    return theta.detach(), losses
+
+
+def fit_mistakes(X, yt, epochs: int, lr: float, seed: int) -> dict[str, list[float]]:
+    """The loss curves of typical wrong fits, for check_floats."""
+    return {
+        "the loss curve matches fitting y instead of yt: fit the noisy yt it was given":
+            run_fit(X, clean(X), epochs, lr, seed)[1],
+        "forgot zero_grad: gradients accumulate": run_fit(X, yt, epochs, lr, seed, zero_grad=False)[1],
+        "each loss is recorded after the step: record the loss the step was computed from":
+            run_fit(X, yt, epochs, lr, seed, record_after_step=True)[1],
+        "mean vs sum in MSE: nn.MSELoss() averages": run_fit(X, yt, epochs, lr, seed, reduction="sum")[1],
+    }
+
+
+def which_mistake(losses: list[float], X, yt, epochs: int, lr: float, seed: int, prefix: int = 5) -> str | None:
+    """The known mistake whose loss curve starts like ``losses``, if any."""
+    got = torch.tensor(losses[:prefix], dtype=torch.float64)
+    for label, curve in fit_mistakes(X, yt, epochs, lr, seed).items():
+        wrong = torch.tensor(curve[:prefix], dtype=torch.float64)
+        if got.shape == wrong.shape and torch.isclose(got, wrong, rtol=1e-4, atol=1e-6, equal_nan=True).all():
+            return label
+    return None
+
+
+def least_squares(X: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """The theta minimising the MSE exactly, from torch.linalg.lstsq in float64."""
+    solution = torch.linalg.lstsq(features(X).double(), target.double().reshape(-1, 1)).solution
+    return solution.reshape(3)
+
+
+def distance_left(X, target, epochs: int, lr: float, seed: int) -> float:
+    """A bound on |theta - theta*| after ``epochs`` full-batch steps from the seeded start.
+
+    Gradient descent on the MSE contracts the error by at most max |1 - lr * lambda| per
+    step, lambda ranging over the eigenvalues of the Hessian 2 / n * F^T F.
+    """
+    F = features(X).double()
+    eigenvalues = torch.linalg.eigvalsh(2 / len(X) * F.T @ F)
+    rate = (1 - lr * eigenvalues).abs().max().item()
+    start = torch.randn(3, generator=generator(seed)).double()
+    return rate ** epochs * (start - least_squares(X, target)).norm().item()
+
+
+# -------------------------------------------------------------- theta_grad_by_hand
+
+def mse_grad(theta: torch.Tensor, X: torch.Tensor, yt: torch.Tensor) -> torch.Tensor:
+    """dL/dtheta for L = nn.MSELoss()(fit_model(theta, X), yt), from autograd."""
+    theta = theta.detach().requires_grad_(True)
+    loss = nn.MSELoss()(model(theta, X.detach()), yt.detach())
+    (grad,) = torch.autograd.grad(loss, theta)
+    return grad
+
+
+GRAD_MISTAKES = {
+    "mean vs sum in MSE: the loss is the mean, so divide by n": lambda theta, X, yt: mse_grad(theta, X, yt) * len(X),
+    "half the gradient: d(r^2)/dr = 2r, keep the factor 2": lambda theta, X, yt: mse_grad(theta, X, yt) / 2,
+    "the sign is flipped: the residual is fit_model(theta, X) - yt": lambda theta, X, yt: -mse_grad(theta, X, yt),
+    "sin/cos swapped in the features": lambda theta, X, yt: 2 / len(X) * torch.stack(
+        [X, torch.cos(X), torch.sin(X / 4)], dim=1).T @ (
+        theta[0] * X + theta[1] * torch.cos(X) + theta[2] * torch.sin(X / 4) - yt),
+}
+
+
+def grad_cases(seed: int):
+    """(theta, X, yt) for a few sizes and both float dtypes."""
+    g = generator(seed)
+    for n, dtype in ((50, torch.float32), (7, torch.float64), (1, torch.float32)):
+        X = (torch.rand(n, generator=g, dtype=torch.float64) * 20 - 10).to(dtype)
+        yt = torch.randn(n, generator=g, dtype=torch.float64).to(dtype)
+        theta = torch.randn(3, generator=g, dtype=torch.float64).to(dtype)
+        yield theta, X, yt
+

@@ -1,0 +1,18 @@
+"""Returns w and b themselves, still requiring grad."""
+import torch
+
+CAUGHT_BY = ["test_train"]
+MESSAGE = "detached"
+
+
+def train(features, labels, lr=0.03, num_epochs=3, batch_size=10, generator=None):
+    w = torch.normal(0, 0.01, size=(features.shape[1], 1), generator=generator).requires_grad_(True)
+    b = torch.zeros(1, requires_grad=True)
+    losses = []
+    for _ in range(num_epochs):
+        for X, y in data_iter(batch_size, features, labels, generator):
+            squared_loss(linreg(X, w, b), y).sum().backward()
+            sgd([w, b], lr, batch_size)
+        with torch.no_grad():
+            losses.append(squared_loss(linreg(features, w, b), labels).mean().item())
+    return w, b, losses
