@@ -1,0 +1,12 @@
+"""Clears .grad between the two backward calls: the gradient of one."""
+CAUGHT_BY = ["test_backward_twice_same_graph_is_twice"]
+MESSAGE = "the gradient of one backward"
+
+
+def backward_twice_same_graph(w, x):
+    w = w.detach().clone().requires_grad_(True)
+    y = ((x.detach() + w) * (w + 1)).sum()
+    y.backward(retain_graph=True)
+    w.grad.zero_()
+    y.backward()
+    return w.grad

@@ -1,0 +1,11 @@
+"""Clears .grad before each backward out of habit: the gradient of one backward, not n."""
+CAUGHT_BY = ["test_grad_after_n_backwards_is_n"]
+MESSAGE = "the gradient of one backward"
+
+
+def grad_after_n_backwards(w, x, n):
+    w = w.detach().clone().requires_grad_(True)
+    for _ in range(n):
+        w.grad = None
+        ((x.detach() + w) * (w + 1)).sum().backward()
+    return w.grad

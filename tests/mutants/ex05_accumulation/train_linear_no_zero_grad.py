@@ -1,0 +1,14 @@
+"""Never clears the gradients: each step follows the sum of all the gradients so far."""
+import torch
+
+CAUGHT_BY = ["test_train_linear_follows"]
+MESSAGE = "without zero_grad"
+
+
+def train_linear(theta0, X, y, steps, lr):
+    theta = theta0.detach().clone().requires_grad_(True)
+    optimizer = torch.optim.SGD([theta], lr=lr)
+    for _ in range(steps):
+        ((X @ theta - y) ** 2).mean().backward()
+        optimizer.step()
+    return theta.detach()

@@ -1,0 +1,15 @@
+"""zero_grad between backward and step: every step finds .grad cleared, nothing moves."""
+import torch
+
+CAUGHT_BY = ["test_train_linear_follows"]
+MESSAGE = "the parameters never moved: was zero_grad called between backward and step?"
+
+
+def train_linear(theta0, X, y, steps, lr):
+    theta = theta0.detach().clone().requires_grad_(True)
+    optimizer = torch.optim.SGD([theta], lr=lr)
+    for _ in range(steps):
+        ((X @ theta - y) ** 2).mean().backward()
+        optimizer.zero_grad()
+        optimizer.step()
+    return theta.detach()
