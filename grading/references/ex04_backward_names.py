@@ -1,4 +1,5 @@
-"""Ground truth for ex04_backward_names: the installed torch, asked live.
+"""Ground truth for ex04_backward_names: the installed torch, asked live; and the checks its
+grader and notebook share.
 
 grad_fn names belong to the torch version, so no name is written down here: the
 grader evaluates each expression with its own a, b and M and reads
@@ -8,8 +9,13 @@ names too.
 from __future__ import annotations
 
 import re
+from typing import Iterable
 
 import torch
+
+from grading import checks
+from grading.targets import StudentFunction
+from grading.wire import TensorResult
 
 # The contract's expressions (CURRICULUM.md). Only these strings are ever evaluated,
 # and only in the grader's process: a submission's own EXPRESSIONS is compared with
@@ -190,3 +196,126 @@ def first_derivative_mistakes(x: torch.Tensor, grad_output: torch.Tensor) -> dic
         "a third of the expected value: the factor 3 of d(x^3)/dx = 3x^2 is missing": x ** 2 * g,
         "backward used the output y = x ** 3 where x was meant: save the input x": 3 * (x ** 3) ** 2 * g,
     }
+
+
+# ------------------------------------------------------------------ checks
+# Shared by the grader (tests/graders/test_ex04_backward_names.py) and the notebook's
+# hidden tests; each fails with one line for the student.
+
+
+def check_expressions(expressions: StudentFunction) -> None:
+    """The submission's EXPRESSIONS still holds every expression of the contract."""
+    given = expressions.attribute()
+    if not isinstance(given, (tuple, list)) or not all(isinstance(e, str) for e in given):
+        checks.fail(f"EXPRESSIONS must be the tuple of expression strings given in the stub, got {given!r:.80}")
+    missing = [e for e in EXPRESSIONS if e not in given]
+    if missing:
+        checks.fail(f"EXPRESSIONS must keep every expression of the stub; missing: {', '.join(missing[:5])}")
+
+
+def check_predictions(predict: StudentFunction, seed: int = 0) -> None:
+    """predict() names, for every contract expression, the node the installed torch records."""
+    predicted = predict()
+    if not isinstance(predicted, dict):
+        checks.fail(f"predict_grad_fn_names must return a dict {{expression: name}}, got {type(predicted).__name__}")
+    absent = [e for e in EXPRESSIONS if e not in predicted]
+    if absent:
+        checks.fail(f"predict_grad_fn_names has no entry for {', '.join(repr(e) for e in absent[:5])}"
+                    + (f" and {len(absent) - 5} more" if len(absent) > 5 else ""))
+    live = live_names(seed=seed)
+    wrong = [(e, live[e], predicted[e]) for e in EXPRESSIONS if predicted[e] != live[e]]
+    if wrong:
+        checks.fail(describe_mismatches(wrong, live, len(EXPRESSIONS)))
+
+
+def check_pow_variants(fn: StudentFunction, cases: Iterable[tuple]) -> None:
+    """For each (shape, dtype, seed): fn(a, b) gives three tensors recorded as PowBackward0, 1, 2."""
+    expected = expected_pow_names()
+    live = live_names(POW_EXPRESSIONS)
+    for shape, dtype, seed in cases:
+        a, b = pow_operands(shape, dtype, seed)
+        result = fn(a, b)
+        if not isinstance(result, tuple) or len(result) != 3:
+            checks.fail(f"pow_variants must return a tuple of three tensors (t0, t1, t2), got {result!r:.80}")
+        for i, t in enumerate(result):
+            checks.check_tensor(t, name=f"pow_variants: t{i}", finite=False)
+            if not t.requires_grad:
+                checks.fail(f"pow_variants: t{i} does not require grad: build it from a or b, which do")
+        got = [t.grad_fn for t in result]
+        if got != expected:
+            checks.fail(f"pow_variants: expected grad_fn names {expected}, got {got}; " + pow_hint(got, expected, live))
+
+
+def check_cube_derivatives(cube: StudentFunction, inputs: Iterable[tuple]) -> None:
+    """For each (x, grad_output, grad_grad): cube's value, first and second derivatives, computed in
+    the student's process through its backward, equal torch.autograd's on x ** 3."""
+    for x, g, v in inputs:
+        outcome = cube.run(x, probe=cube_derivatives, probe_kwargs={"grad_output": g, "grad_grad": v})
+        value = checks.expect_ok(outcome)
+        report = outcome.probe
+        label = f"cube({checks.describe_inputs([x])})"
+        forward, first, second = cube_reference(x, g, v)
+        checks.check_close(value, forward, name=label)
+        if not isinstance(report, dict):
+            checks.fail(f"{label}: could not differentiate the result")
+        checks.check_close(report.get("first"), first, name=f"{label}: first derivative (grad_output g)",
+                           mistakes=first_derivative_mistakes(x, g))
+        if report.get("second") is None:
+            checks.fail(f"{label}: the first derivative cannot be differentiated again (gradgradcheck fails): "
+                        "compute backward with torch operations on ctx.saved_tensors, "
+                        "not on .detach(), .data or NumPy copies")
+        checks.check_close(report["second"], second, name=f"{label}: second derivative")
+
+
+def check_cube_gradchecks(cube: StudentFunction, points: Iterable[tuple]) -> None:
+    """For each (x, grad_output) in float64: gradcheck and gradgradcheck pass on the Function that
+    recorded cube(x); a failure names the mistake from the first derivative it computed."""
+    for x, g in points:
+        outcome = cube.run(x.detach().requires_grad_(True), probe=cube_gradchecks, probe_kwargs={"grad_output": g})
+        checks.expect_ok(outcome)
+        report = outcome.probe
+        if not isinstance(report, dict) or report.get("function") is None:
+            node = outcome.value.grad_fn if isinstance(outcome.value, TensorResult) else None
+            checks.fail(f"cube(x) was not recorded by a torch.autograd.Function (its node is {node}): "
+                        "return Cube.apply(x)")
+        if report.get("gradcheck") is not True:
+            _, first, _ = cube_reference(x, g, g)
+            got = report.get("first")
+            hint = None
+            if isinstance(got, TensorResult) and got.shape == first.shape:
+                hint = checks.diagnose(got.value, first, first_derivative_mistakes(x, g))
+            checks.fail("torch.autograd.gradcheck fails on Cube in float64: the hand-written backward disagrees "
+                        "with finite differences; " + (hint or "backward must return 3 * x ** 2 * grad_output"))
+        if report.get("gradgradcheck") is not True:
+            checks.fail("torch.autograd.gradgradcheck fails on Cube in float64: the first derivative cannot be "
+                        "differentiated again: compute backward with torch operations on ctx.saved_tensors, "
+                        "not on .detach(), .data or NumPy copies")
+
+
+def check_cube_saves_input(cube: StudentFunction, x: torch.Tensor) -> None:
+    """cube(x)'s node holds x among its saved tensors (ctx.save_for_backward)."""
+    outcome = cube.run(x.detach().requires_grad_(True), probe=cube_saved_tensors)
+    checks.expect_ok(outcome)
+    saved = outcome.probe
+    if saved is None:
+        checks.fail("cube(x) was not recorded by a torch.autograd.Function: return Cube.apply(x)")
+    if not isinstance(saved, list) or not saved:
+        checks.fail("CubeBackward saved no tensors: save x in forward with ctx.save_for_backward(x) and read it "
+                    "in backward from ctx.saved_tensors (not as ctx.x = x)")
+    for i, t in enumerate(saved):
+        checks.check_tensor(t, name=f"saved tensor {i}", finite=False)
+    if not any(t.shape == x.shape and torch.equal(t.value, x.detach()) for t in saved):
+        checks.fail("CubeBackward did not save the input x: save the input (ctx.save_for_backward(x)), "
+                    "from which backward computes 3 * x ** 2")
+
+
+def check_cube_node_name(cube: StudentFunction, inputs: Iterable[torch.Tensor]) -> None:
+    """cube(x) keeps x's dtype and its grad_fn is named CubeBackward."""
+    for x in inputs:
+        x = x.detach().requires_grad_(True)
+        result = checks.check_tensor(cube(x), name="cube(x)", shape=x.shape, dtype=x.dtype)
+        if result.grad_fn != "CubeBackward":
+            hint = ("cube must return Cube.apply(x), not compute x ** 3 directly" if result.grad_fn and
+                    result.grad_fn.startswith("Pow") else
+                    "autograd names the node after the Function's class plus Backward: call the class Cube")
+            checks.fail(f"cube(x).grad_fn is {result.grad_fn}, expected CubeBackward; {hint}")
