@@ -69,7 +69,7 @@ def plot_fit(X: torch.Tensor, y: torch.Tensor, yt: torch.Tensor, yhat: torch.Ten
     """One axes: yt as points, y and yhat as lines, each labelled with its name, and a legend. No plt.show()."""
     ### BEGIN SOLUTION
     fig, ax = plt.subplots()
-    ax.scatter(X, yt, s=4, alpha=0.5, label="yt")
+    ax.scatter(X, yt, s=4, color="0.6", label="yt")
     ax.plot(X, y, label="y")
     ax.plot(X, yhat, label="yhat")
     ax.set_xlabel("x")
