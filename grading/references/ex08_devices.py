@@ -543,6 +543,18 @@ def structure(gpu: str | None = None) -> dict:
     }
 
 
+def other_structure(gpu: str | None = None) -> list:
+    """A second input: a list at the top, a named tuple holding a list, a tuple of dicts.
+
+    Every tensor starts on the CPU, except ``obj[0].left``, which starts on ``gpu`` if given.
+    """
+    generator = torch.Generator().manual_seed(9)
+    first = torch.randn(3, generator=generator)
+    return [Pair(left=first if gpu is None else first.to(gpu), right=[torch.zeros(2, dtype=torch.int32), "x"]),
+            ({"w": torch.randn(2, 2, generator=generator).double()}, {"b": None, "n": 4}),
+            7, "text", Batch(inputs=[], targets=(), info=torch.ones(1, dtype=torch.bfloat16))]
+
+
 def kept_tensors(result, obj, device, **kwargs) -> list:
     """probe: for each tensor of the input, [where, its device, whether the output there is that very tensor]."""
     found = []
@@ -625,17 +637,17 @@ def _count_on(value: Any, device: str) -> int:
 
 
 def check_move_to(fn: StudentFunction, device: str | torch.device, *, structure_ok: bool = True,
-                  identity: bool = True, simulated_gpu: bool = False) -> None:
-    """move_to(obj, device) on :func:`structure`: the same structure, every tensor on ``device``, and a
+                  identity: bool = True, simulated_gpu: bool = False, build: Callable = structure) -> None:
+    """move_to(obj, device) on ``build()``: the same structure, every tensor on ``device``, and a
     tensor that was there already returned as it is. On a GPU, one tensor starts there."""
     target = device_name(device)
     gpu = None if target == "cpu" else str(device)
     setup = {"setup": machine, "setup_kwargs": {"gpu": True}} if simulated_gpu else {}
     limits = GPU_LIMITS if gpu and not simulated_gpu else None
-    outcome = fn.run(Build(structure, (gpu,)), device, probe=kept_tensors, limits=limits, **setup)
+    outcome = fn.run(Build(build, (gpu,)), device, probe=kept_tensors, limits=limits, **setup)
     got = checks.expect_ok(outcome)
     if structure_ok:
-        _check_structure(got, structure(), "obj", target)
+        _check_structure(got, build(), "obj", target)
     if identity:
         for where, source, same in outcome.probe if isinstance(outcome.probe, list) else []:
             if source == target and not same:
