@@ -89,10 +89,12 @@ def encode_tensor(t: torch.Tensor, depth: int = 0) -> dict:
         type_name = f"subclass {cls.__module__}.{cls.__qualname__}"
     grad_fn = _tensor_attr(t, "grad_fn")
     grad = _tensor_attr(t, "grad") if _tensor_attr(t, "is_leaf") else None
-    flat = _reshape(_contiguous(_cpu(_detach(t))), (-1,))
+    on_meta = _str(_tensor_attr(t, "device")) == "meta"
+    # A meta tensor has a shape but no values: describe it without data.
+    flat = None if on_meta else _reshape(_contiguous(_cpu(_detach(t))), (-1,))
     # Complex and bool tensors can't always be viewed as bytes; fall back to a copy.
     try:
-        raw = _numpy(_view(flat, torch.uint8)).tobytes()
+        raw = b"" if on_meta else _numpy(_view(flat, torch.uint8)).tobytes()
     except Exception:
         raw = _numpy(flat.to(torch.float64)).tobytes()
         dtype_wire = "torch.float64"
@@ -109,6 +111,7 @@ def encode_tensor(t: torch.Tensor, depth: int = 0) -> dict:
         "grad_fn": None if grad_fn is None else _type(grad_fn).__name__,
         "grad": None if grad is None or depth > 0 and grad is t else encode_tensor(grad, depth + 1),
         "data": _b64(raw).decode("ascii"),
+        "no_data": on_meta,
     }
 
 
@@ -169,10 +172,13 @@ def _decode_tensor(d: dict) -> TensorResult:
         raw = bytearray(base64.b64decode(d["data"], validate=True))
         numel = math.prod(shape)
         itemsize = torch.empty((), dtype=wire_dtype).element_size()
-        if len(raw) != numel * itemsize:
+        if d.get("no_data") is True and not raw:
+            value = torch.full(shape, float("nan")).to(dtype)  # values unknown (a meta tensor)
+        elif len(raw) != numel * itemsize:
             raise WireError("tensor data does not match its shape")
-        flat = torch.frombuffer(raw, dtype=torch.uint8) if raw else torch.empty(0, dtype=torch.uint8)
-        value = flat.view(wire_dtype).reshape(shape).to(dtype)
+        else:
+            flat = torch.frombuffer(raw, dtype=torch.uint8) if raw else torch.empty(0, dtype=torch.uint8)
+            value = flat.view(wire_dtype).reshape(shape).to(dtype)
         grad = None if d.get("grad") is None else _decode_tensor(d["grad"])
         return TensorResult(value=value, type_name=str(d["type"]), dtype=dtype,
                             device=str(d["device"]), requires_grad=bool(d["requires_grad"]),
