@@ -1,7 +1,15 @@
-"""Ground truth for ex05_accumulation: torch.autograd and torch.optim.SGD, run in the grader."""
+"""Ground truth for ex05_accumulation (torch.autograd and torch.optim.SGD, run in the grader),
+and the checks its grader and notebook share."""
 from __future__ import annotations
 
+from typing import Iterable
+
 import torch
+
+from grading import checks, strategies
+from grading.runner import Outcome
+from grading.targets import StudentFunction
+from grading.wire import TensorResult
 
 ONE_BACKWARD = "the gradient of one backward: .grad accumulates across calls, don't clear it"
 
@@ -184,3 +192,125 @@ def grads_after_zeroing(result, loss_fn, params, batches) -> list:
         if isinstance(p, torch.Tensor) and p.grad is not None:
             p.grad.zero_()
     return [r.detach().clone() if isinstance(r, torch.Tensor) else None for r in result]
+
+
+# ------------------------------------------------------------------ checks
+# Shared by the grader (tests/graders/test_ex05_accumulation.py) and the notebook's
+# hidden tests; each fails with one line for the student.
+
+
+def returned(outcome: Outcome):
+    """The value, naming the missing retain_graph when a second backward through one graph failed."""
+    if not outcome.ok and "second time" in outcome.message:
+        checks.fail(f"{outcome.message.split(' (')[0]}; {RETAIN_GRAPH_HINT}")
+    return checks.expect_ok(outcome)
+
+
+def check_grad_after_n(fn: StudentFunction, inputs: Iterable[tuple], counts: Iterable[int]) -> None:
+    """fn(w, x, n) is w.grad after n backward calls, for every input and every n."""
+    counts = tuple(counts)
+    for w, x in inputs:
+        for n in counts:
+            got = returned(fn.run(w, x, n))
+            checks.check_close(got, grad_after_n(w, x, n), mistakes=accumulation_mistakes(w, x, n),
+                               name=f"grad_after_n_backwards({checks.describe_inputs([w, x])}, n={n})")
+
+
+def check_twice_same_graph(fn: StudentFunction, inputs: Iterable[tuple]) -> None:
+    """fn(w, x) is w.grad after two backward calls through one graph."""
+    for w, x in inputs:
+        got = returned(fn.run(w, x))
+        checks.check_close(got, twice_same_graph(w, x), mistakes=accumulation_mistakes(w, x, 2),
+                           name=f"backward_twice_same_graph({checks.describe_inputs([w, x])})")
+
+
+def check_callers_tensors_alone(fn: StudentFunction, inputs: Iterable[tuple], *extra) -> None:
+    """fn(w, x, *extra) leaves the caller's w and x (values, requires_grad, .grad) as they were,
+    whether w.grad was None or held a gradient already."""
+    for w, x in inputs:
+        for w_grad in (None, torch.full_like(w, 7.0)):
+            w_in, x_in = strategies.with_grad(w, w_grad), strategies.with_grad(x, None)
+            outcome = fn.run(w_in, x_in, *extra)
+            returned(outcome)
+            checks.check_unchanged(w_in, outcome.args_after[0], name="w")
+            checks.check_unchanged(x_in, outcome.args_after[1], name="x")
+
+
+def check_train_linear_trajectory(fn: StudentFunction, cases: Iterable[tuple]) -> None:
+    """For each (n, d, dtype, seed, lr, step counts): fn(theta0, X, y, k, lr) is the k-th point of
+    torch.optim.SGD's trajectory, for every k; a wrong loop is named from the whole trajectory."""
+    for n, d, dtype, seed, lr, step_counts in cases:
+        theta0, X, y = linear_problem(n, d, dtype, seed)
+        trajectory = sgd_trajectory(theta0, X, y, max(step_counts), lr)
+        got = {k: checks.check_tensor(fn(theta0, X, y, k, lr), name=f"train_linear(steps={k})",
+                                      shape=theta0.shape, dtype=dtype)
+               for k in step_counts}
+        # After one step, a loop with step before backward has not moved either; only the whole
+        # trajectory tells it from zero_grad between backward and step, which stays put for good.
+        mistakes = trajectory_mistake(theta0, X, y, lr, {k: t.value for k, t in got.items()})
+        for k in step_counts:
+            checks.check_close(got[k], trajectory[k], mistakes=mistakes[k],
+                               name=f"train_linear({n}x{d} {str(dtype).replace('torch.', '')}, steps={k}, lr={lr})")
+
+
+def check_train_linear_detached(fn: StudentFunction, n: int, d: int, seed: int, steps: int) -> None:
+    """fn returns theta detached, and leaves theta0 (a leaf with a .grad), X and y alone."""
+    theta0, X, y = linear_problem(n, d, torch.float32, seed)
+    theta_in = strategies.with_grad(theta0, torch.ones_like(theta0))
+    outcome = fn.run(theta_in, X, y, steps, 0.1)
+    got = checks.check_tensor(checks.expect_ok(outcome), name="train_linear(...)", shape=theta0.shape)
+    if got.requires_grad or got.grad_fn is not None:
+        checks.fail("train_linear must return theta detached (requires_grad=False, no grad_fn): "
+                    "return theta.detach()")
+    checks.check_unchanged(theta_in, outcome.args_after[0], name="theta0")
+    checks.check_unchanged(X, outcome.args_after[1], name="X")
+    checks.check_unchanged(y, outcome.args_after[2], name="y")
+
+
+def _accumulate(fn: StudentFunction, case: tuple, old_grads: bool):
+    """Run fn on one case; (outcome, (loss_fn, params as passed, batches), the returned list)."""
+    kind, n_batches, size, dtype, seed = case
+    loss_fn, params, batches = accumulation_problem(kind, n_batches, size, dtype, seed)
+    if old_grads:
+        params = [strategies.with_grad(p, torch.full_like(p, 0.5)) for p in params]
+    outcome = fn.run(loss_fn, params, batches, probe=grads_after_zeroing)
+    result = checks.expect_ok(outcome)
+    if not isinstance(result, (list, tuple)) or len(result) != len(params):
+        checks.fail(f"accumulated_gradient must return a list with one gradient per param ({len(params)}), "
+                    f"got {result!r:.80}")
+    return outcome, (loss_fn, params, batches), result
+
+
+def check_accumulated_gradient(fn: StudentFunction, cases: Iterable[tuple], *, old_grads: bool = False) -> None:
+    """For each (loss, batches, batch size, dtype, seed): fn(loss_fn, params, batches) equals the
+    full-batch gradient computed here; with old_grads the params arrive with a .grad already."""
+    for case in cases:
+        _, (loss_fn, params, batches), result = _accumulate(fn, case, old_grads)
+        expected = full_batch_gradient(loss_fn, params, batches)
+        mistakes = accumulation_gradient_mistakes(loss_fn, params, batches)
+        kind, n_batches, size, _, _ = case
+        for i, (got, want) in enumerate(zip(result, expected)):
+            checks.check_close(got, want, mistakes=mistakes[i],
+                               name=f"accumulated_gradient({kind}, {n_batches} batches of {size}): param {i}")
+
+
+def check_accumulated_in_grad_and_copied(fn: StudentFunction, cases: Iterable[tuple]) -> None:
+    """What fn returns is what it left in each param's .grad, and survives the caller zeroing .grad."""
+    for case in cases:
+        outcome, _, result = _accumulate(fn, case, old_grads=False)
+        params_after = outcome.args_after[1]
+        for i, got in enumerate(result):
+            got = checks.check_tensor(got, name=f"accumulated_gradient: param {i}'s gradient")
+            after = params_after[i] if isinstance(params_after, (list, tuple)) and i < len(params_after) else None
+            if not isinstance(after, TensorResult) or after.grad is None:
+                checks.fail(f"accumulated_gradient left no gradient in param {i}'s .grad: accumulate with "
+                            "backward, so that the sum stays in .grad")
+            if not checks.is_close(after.grad.value, got.value):
+                checks.fail(f"param {i}'s .grad holds {checks.short(after.grad.value)}, but accumulated_gradient "
+                            f"returned {checks.short(got.value)}: leave the sum in .grad and return copies of it")
+        copies = outcome.probe
+        for i, got in enumerate(result):
+            kept = copies[i] if isinstance(copies, list) and i < len(copies) else None
+            if not isinstance(kept, TensorResult) or not torch.equal(kept.value, got.value):
+                checks.fail(f"the gradient returned for param {i} changed when the params' .grad was zeroed in "
+                            "place: return copies (p.grad.clone()), not p.grad itself")
