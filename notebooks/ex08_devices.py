@@ -306,28 +306,27 @@ for gpu in ref.gpus_or_none():
 # %% [markdown]
 # ## 6. ex07's fit, on any device
 #
-# Here is ex07's `fit`, written so that it runs on whatever device `X` is on (repeated here so that
-# this notebook runs on its own; working in `exercises/`, `from ex07_curve_fitting import fit` gives
-# you yours). theta is drawn on the CPU with the generator, so the same seed gives the same start
-# on every device, then moved next to the data *before* `requires_grad_`, so that it stays a leaf:
+# Here is ex07's `fit` once more, written so that it runs on whatever device `X` is on (it is
+# repeated here so that this notebook runs on its own; working in `exercises/`,
+# `from ex07_curve_fitting import fit` gives you yours). theta is drawn on the CPU with the
+# generator, so that the same seed gives the same start on every device, and then moved next to
+# the data *before* `requires_grad_`, so that it stays a leaf:
 
 # %%
-def fit_model(theta, X):
-    return theta[0] * X + theta[1] * torch.sin(X) + theta[2] * torch.cos(X / 4)
-
-
 def fit(X, yt, epochs=500, lr=0.01, generator=None):
-    theta = torch.randn(3, generator=generator).to(device=X.device, dtype=X.dtype).requires_grad_(True)
-    loss_fn = nn.MSELoss()
+    """ex07's fit: SGD on the mean squared error of a x + b sin(x) + c cos(x / 4) against yt."""
+    theta = torch.randn(3, generator=generator)  # drawn on the CPU ...
+    theta = theta.to(X.device).requires_grad_(True)  # ... then moved, and a leaf
     optimizer = torch.optim.SGD([theta], lr=lr)
-    losses = []
-    for _ in range(epochs):
-        loss = loss_fn(fit_model(theta, X), yt)
-        optimizer.zero_grad()
+    history = []
+    for step in range(epochs):
+        prediction = theta[0] * X + theta[1] * X.sin() + theta[2] * (X / 4).cos()
+        loss = nn.functional.mse_loss(prediction, yt)
+        theta.grad = None
         loss.backward()
         optimizer.step()
-        losses.append(loss.item())
-    return theta.detach(), losses
+        history.append(loss.item())
+    return theta.detach(), history
 
 
 X = torch.linspace(-10, 10, 1000)
@@ -389,21 +388,20 @@ for gpu in ref.gpus_or_none():
 
 # %%
 def wait_for(device):
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    elif device.type == "mps":
-        torch.mps.synchronize()
+    """Block until the GPU has done what was queued on it; the CPU has nothing queued."""
+    if device.type != "cpu":
+        torch.accelerator.synchronize(device)  # the same as torch.cuda.synchronize on CUDA
 
 
 n = 2048 if device.type != "cpu" else 256
 a = torch.randn(n, n, device=device)
 a @ a  # warm-up (see below)
 wait_for(device)
-start = time.perf_counter()
+t0 = time.perf_counter()
 c = a @ a
-queued = time.perf_counter() - start
+queued = time.perf_counter() - t0
 wait_for(device)
-finished = time.perf_counter() - start
+finished = time.perf_counter() - t0
 print(f"{device}: returned after {queued * 1e3:.3f} ms, finished after {finished * 1e3:.3f} ms")
 
 # %% [markdown]
@@ -419,11 +417,11 @@ from grading.references.ex08_devices import machine
 undo = machine(gpu=True, fake_clock=True)
 try:
     g = torch.randn(64, 64, device="cuda")
-    start = time.perf_counter()
+    t0 = time.perf_counter()
     g @ g
-    queued = time.perf_counter() - start
+    queued = time.perf_counter() - t0
     torch.cuda.synchronize()
-    finished = time.perf_counter() - start
+    finished = time.perf_counter() - t0
 finally:
     undo()
 print(f"simulated {g.device}: returned after {queued:.3f} s, finished after {finished:.3f} s")
@@ -437,10 +435,10 @@ print(f"simulated {g.device}: returned after {queued:.3f} s, finished after {fin
 b = torch.randn(384, 384, device=device)
 times = []
 for _ in range(4):
-    start = time.perf_counter()
+    t0 = time.perf_counter()
     b @ b
     wait_for(device)
-    times.append(time.perf_counter() - start)
+    times.append(time.perf_counter() - t0)
 print(", ".join(f"{s * 1e3:.3f} ms" for s in times))
 
 # %% [markdown]

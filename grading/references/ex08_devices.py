@@ -68,17 +68,12 @@ def gpus_here() -> list[str]:
     return found
 
 
-def on_gpus_here(*tests: str, kinds: tuple[str, ...] = ("cuda", "mps")) -> list[str]:
-    """For a mutant's CAUGHT_BY: the GPU tests that also catch it, where such a GPU is here to run them."""
-    return list(tests) if any(kind in gpus_here() for kind in kinds) else []
-
-
 def device_name(device: str | torch.device) -> str:
     """How a tensor on ``device`` reports it: "cuda" -> "cuda:0", "mps" -> "mps:0", "cpu" -> "cpu"."""
-    device = torch.device(device)
-    if device.type not in ("cpu", "meta") and device.index is None:
-        return f"{device.type}:0"
-    return str(device)
+    named = torch.device(device)
+    if named.type not in ("cpu", "meta") and named.index is None:
+        return f"{named.type}:0"
+    return str(named)
 
 
 def gpus_or_none() -> list[str | None]:
@@ -339,6 +334,7 @@ def machine(*, cuda: int | None = None, mps: bool | None = None, gpu: bool = Fal
     adds the simulated CUDA GPU (one, and no MPS); ``fake_clock`` makes time pass by
     :func:`fake_duration` per matmul. Returns the undo.
     """
+    real_cuda = torch.cuda.is_available()
     if gpu:
         cuda, mps = 1 if not cuda else cuda, False
     _reset_log(fake_clock=fake_clock, asynchronous=gpu)
@@ -355,6 +351,7 @@ def machine(*, cuda: int | None = None, mps: bool | None = None, gpu: bool = Fal
         patches.set(torch.backends.mps, "is_available", lambda: mps)
         patches.set(torch.backends.mps, "is_built", lambda: mps)
         patches.set(torch.mps, "device_count", lambda: int(mps))
+        patches.set(torch.mps, "is_available", lambda: mps)
     if cuda is not None or mps is not None:
         has_cuda = cuda > 0 if cuda is not None else torch.cuda.is_available()
         has_mps = mps if mps is not None else torch.backends.mps.is_available()
@@ -374,7 +371,7 @@ def machine(*, cuda: int | None = None, mps: bool | None = None, gpu: bool = Fal
         patches.set(torch.cuda, "synchronize", _waiting(None, raises=AssertionError("Torch not compiled with CUDA enabled")))
     else:
         patches.set(torch.cuda, "synchronize", _waiting(torch.cuda.synchronize))
-        if torch.cuda.is_available():
+        if real_cuda:
             patches.set(torch.cuda.Stream, "synchronize", _waiting(torch.cuda.Stream.synchronize))
             patches.set(torch.cuda.Event, "synchronize", _waiting(torch.cuda.Event.synchronize))
     if mps is False:
@@ -416,12 +413,10 @@ def available(cuda: int, mps: bool) -> list[str]:
 
 def expected_pick(prefer: str | None, cuda: int, mps: bool) -> torch.device | None:
     """pick_device(prefer) on that machine, or None when it must raise ValueError."""
-    if prefer is None:
-        return torch.device("cuda" if cuda else "mps" if mps else "cpu")
-    wanted = torch.device(prefer)
-    if wanted.type == "cpu" or wanted.type == "mps" and mps or wanted.type == "cuda" and (wanted.index or 0) < cuda:
-        return wanted
-    return None
+    order = ["cuda"] * bool(cuda) + ["mps"] * bool(mps) + ["cpu"]
+    asked = torch.device(order[0] if prefer is None else prefer)
+    exists = {"cpu": True, "mps": mps, "cuda": (asked.index or 0) < cuda}
+    return asked if exists.get(asked.type, False) else None
 
 
 def _call_text(prefer: str | None) -> str:
