@@ -3,6 +3,10 @@
 :class:`Runner` owns one worker (``grading.zygote``) and sends it jobs; the worker
 forks for each call. The answer comes back as plain JSON and is turned into an
 :class:`Outcome` here, in the grader's process, which is where every verdict is made.
+
+Where bubblewrap works, the worker runs in the sandbox of :mod:`grading.sandbox`:
+no network, no view of the course, and a copy of the submission's files (sent with
+the first job for that folder) as the only submission it can see.
 """
 from __future__ import annotations
 
@@ -63,13 +67,18 @@ def transportable(value):
 
 @dataclass(frozen=True)
 class Limits:
-    """What one call of student code may use. ``None`` means no limit."""
+    """What one call of student code may use. ``None`` means no limit.
+
+    ``output_bytes`` caps what it prints and each file it writes; ``processes`` is
+    how many processes and threads the sandbox may hold at once (the worker and
+    torch's threads included), enforced only inside the sandbox.
+    """
 
     wall_s: float = 20.0
     cpu_s: float | None = 60.0
     memory_mb: int | None = 4096
     output_bytes: int | None = 8 * 1024 * 1024
-    processes: int | None = None
+    processes: int | None = 64
 
     @classmethod
     def from_env(cls) -> "Limits":
@@ -113,36 +122,101 @@ class WorkerError(RuntimeError):
 
 
 class Runner:
-    """One worker process for the lifetime of a grading session."""
+    """One worker process for the lifetime of a grading session.
 
-    def __init__(self, limits: Limits | None = None, command_prefix: list[str] | None = None):
+    ``sandbox``: None follows $GRADING_SANDBOX (the sandbox where it works, else a
+    warning); True requires it; False runs without it, silently.
+    """
+
+    def __init__(self, limits: Limits | None = None, command_prefix: list[str] | None = None,
+                 sandbox: bool | None = None):
         self.limits = limits or Limits.from_env()
         self.command_prefix = command_prefix or []
+        self._sandbox_choice = sandbox
+        self._sandboxed: bool | None = None
         self._proc: subprocess.Popen | None = None
         self._scratch: str | None = None
+        self._sent: str | None = None  # the submission snapshot the worker holds
+        self.worker_uid: int | None = None
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+
+    @property
+    def sandboxed(self) -> bool:
+        """Whether student code runs in the sandbox (decided once, on first use)."""
+        if self._sandboxed is None:
+            from grading import sandbox
+
+            if self._sandbox_choice is None:
+                self._sandboxed = sandbox.enabled()
+            elif self._sandbox_choice:
+                reason = sandbox.unavailable_reason()
+                if reason:
+                    raise sandbox.SandboxUnavailable(reason)
+                self._sandboxed = True
+            else:
+                self._sandboxed = False
+        return self._sandboxed
 
     # -- worker lifecycle
     def _start(self) -> None:
         self._scratch = tempfile.mkdtemp(prefix="grading-")
-        env = dict(os.environ, GRADING_SCRATCH=self._scratch, PYTHONDONTWRITEBYTECODE="1", MPLBACKEND="Agg")
+        self._sent = None
         package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
-        self._proc = subprocess.Popen(
-            [*self.command_prefix, sys.executable, "-m", "grading.zygote"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            cwd=self._scratch, env=env)
+        if self.sandboxed:
+            from grading import sandbox
+
+            # Inside, a private tmpfs is mounted at the same path; the host folder
+            # only keeps the worker's log.
+            command, env, cwd = sandbox.zygote_command(self._scratch), dict(os.environ), None
+        else:
+            command = [sys.executable, "-m", "grading.zygote"]
+            env = dict(os.environ, GRADING_SCRATCH=self._scratch, PYTHONDONTWRITEBYTECODE="1", MPLBACKEND="Agg")
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+            cwd = self._scratch
+        log = open(os.path.join(self._scratch, "worker.log"), "wb")
+        try:
+            # A session of its own: student code that signals its process group
+            # must not reach the grader.
+            self._proc = subprocess.Popen([*self.command_prefix, *command], stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE, stderr=log, cwd=cwd, env=env,
+                                          start_new_session=True)
+        finally:
+            log.close()
         hello = self._read(timeout=120)
         if hello is None or not json.loads(hello).get("ready"):
+            why = self._log_tail()
             self.close()
-            raise WorkerError("the grading worker did not start")
+            raise WorkerError("the grading worker did not start" + (f": {why}" if why else ""))
+        self.worker_uid = json.loads(hello).get("uid")
+
+    def _log_tail(self) -> str:
+        try:
+            with open(os.path.join(self._scratch, "worker.log"), "rb") as f:
+                lines = f.read()[-2000:].decode(errors="replace").strip().splitlines()
+            return lines[-1] if lines else ""
+        except OSError:
+            return ""
 
     def _read(self, timeout: float) -> bytes | None:
         ready, _, _ = select.select([self._proc.stdout], [], [], timeout)
         if not ready:
             return None
         return read_frame(self._proc.stdout)
+
+    def _with_target(self, job: dict) -> dict:
+        """In the sandbox the worker can't see the folder: it gets a copy of its files."""
+        if not self.sandboxed or not job.get("target"):
+            return job
+        from grading import sandbox
+
+        folder = job["target"]
+        key, files = sandbox.snapshot(folder)
+        job = dict(job, target=None, snapshot=key)
+        if key != self._sent:
+            job["files"] = sandbox.read_snapshot(folder, files)
+            self._sent = key
+        return job
 
     def close(self) -> None:
         if self._proc is not None:
@@ -174,7 +248,7 @@ class Runner:
                 if self._proc is None or self._proc.poll() is not None:
                     self._start()
                 try:
-                    write_frame(self._proc.stdin, pickle.dumps(job))
+                    write_frame(self._proc.stdin, pickle.dumps(self._with_target(job)))
                     frame = self._read(timeout=limits.wall_s + 30)
                 except (BrokenPipeError, OSError):
                     frame = None
@@ -190,25 +264,28 @@ def _outcome(answer: dict, function: str, limits: Limits) -> Outcome:
     common = {"output": tail, "elapsed": float(answer.get("elapsed", 0.0))}
     status = answer.get("status")
     if status == "timeout":
-        return Outcome("timeout", f"{function} did not finish within {limits.wall_s:g} s "
-                       "(an endless loop, or far too much work?)", **common)
+        return Outcome("timeout", f"{function} did not finish within the wall-time limit of "
+                       f"{limits.wall_s:g} s (an endless loop, or far too much work?)", **common)
     if status == "toolarge":
-        return Outcome("limit", f"{function} returned more than {wire_limit()} of data", **common)
+        return Outcome("limit", f"{function} returned more than {wire_limit()} of data (the result size limit)", **common)
+    cpu_hit = limits.cpu_s is not None and float(answer.get("cpu", 0.0)) >= limits.cpu_s
     if status == "signal":
         sig = answer.get("signal", "")
         reason = {
-            "SIGXCPU": f"used more than {limits.cpu_s:g} s of CPU time",
-            "SIGXFSZ": f"wrote more than {_bytes(limits.output_bytes)} of output or files",
-            "SIGKILL": "was killed (out of memory?)",
+            "SIGXCPU": f"used more than the CPU-time limit of {limits.cpu_s:g} s",
+            "SIGXFSZ": f"wrote more than the output limit of {_bytes(limits.output_bytes)} (output or files)",
+            "SIGKILL": f"used more than the CPU-time limit of {limits.cpu_s:g} s" if cpu_hit else
+                       f"was killed (over the memory limit of {limits.memory_mb} MB?)",
             "SIGSEGV": "crashed the Python process (segmentation fault)",
         }.get(sig, f"was stopped by {sig}")
         return Outcome("crash" if sig == "SIGSEGV" else "limit", f"{function} {reason}", **common)
     if status == "exit":
         code = answer.get("exit_code")
         if limits.output_bytes and answer.get("output_size", 0) >= limits.output_bytes:
-            return Outcome("limit", f"{function} wrote more than {_bytes(limits.output_bytes)} of output", **common)
+            return Outcome("limit", f"{function} wrote more than the output limit of "
+                           f"{_bytes(limits.output_bytes)}", **common)
         if code == 70 and "MemoryError" in tail:
-            return Outcome("limit", f"{function} ran out of memory (limit {limits.memory_mb} MB)", **common)
+            return Outcome("limit", f"{function} ran out of memory (memory limit {limits.memory_mb} MB)", **common)
         return Outcome("crash", f"the process running {function} exited with status {code} "
                        "before returning (os._exit or a crash?)", **common)
     if status != "done":

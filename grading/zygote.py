@@ -12,13 +12,14 @@ how the fork ended (exit status, signal, time-out) before answering.
 """
 from __future__ import annotations
 
+import errno
 import importlib
 import io
 import json
 import os
 import pickle
-import resource
 import select
+import shutil
 import signal
 import struct
 import sys
@@ -28,9 +29,15 @@ import warnings
 
 import torch
 
-from grading import wire
+from grading import sandbox, wire
 
 MAX_RESULT_BYTES = 64 * 1024 * 1024
+# What the fork needs after the student's code ran, captured before it can patch them.
+_json_string = json.encoder.encode_basestring_ascii  # C: no builtins a student could patch
+_isinstance = isinstance
+_getpid = os.getpid
+_exit = os._exit
+_write = os.write
 _HEADER = struct.Struct(">I")
 
 
@@ -100,23 +107,10 @@ class _Tripwire:
 
 
 def _apply_limits(limits: dict) -> None:
-    def cap(kind, value):
-        if value is None:
-            return
-        soft, hard = resource.getrlimit(kind)
-        value = int(value)
-        if hard != resource.RLIM_INFINITY:
-            value = min(value, hard)
-        resource.setrlimit(kind, (value, value if kind != resource.RLIMIT_CPU else value + 1))
-
-    cap(resource.RLIMIT_CPU, limits.get("cpu_s"))
-    if limits.get("memory_mb"):
-        # Address space is what torch has reserved already plus the allowance.
-        with open("/proc/self/status") as status:
-            vm = next(int(l.split()[1]) for l in status if l.startswith("VmSize:")) * 1024
-        cap(resource.RLIMIT_AS, vm + limits["memory_mb"] * 1024 * 1024)
-    cap(resource.RLIMIT_FSIZE, limits.get("output_bytes"))
-    cap(resource.RLIMIT_NPROC, limits.get("processes"))
+    # Address space is what torch has reserved already plus the allowance. The
+    # process limit (RLIMIT_NPROC, threads included) applies only in the sandbox:
+    # outside it the count is the whole account's, and root is exempt from it.
+    sandbox.set_rlimits(limits, address_space_base=sandbox.virtual_size() if limits.get("memory_mb") else 0)
 
 
 def _resolve(value):
@@ -227,11 +221,22 @@ def _limit_or_error(exc: BaseException, name: str, limits: dict, module_file: st
     """Name the limit when an exception is really a limit being hit."""
     text = str(exc)
     if isinstance(exc, MemoryError) or "can't allocate memory" in text or "DefaultCPUAllocator" in text:
-        return {"status": "limit", "message": f"{name} ran out of memory (limit {limits.get('memory_mb')} MB)"}
-    if isinstance(exc, OSError) and exc.errno == 27:  # EFBIG: RLIMIT_FSIZE reached
+        return {"status": "limit", "message": f"{name} ran out of memory (memory limit {limits.get('memory_mb')} MB)"}
+    if isinstance(exc, OSError) and exc.errno == errno.EFBIG:  # RLIMIT_FSIZE reached
         return {"status": "limit", "message": f"{name} wrote more than the output limit "
-                f"({limits.get('output_bytes')} bytes)"}
+                f"({_bytes(limits.get('output_bytes'))} of output or files)"}
+    if limits.get("processes") and (
+            isinstance(exc, OSError) and exc.errno == errno.EAGAIN
+            or isinstance(exc, RuntimeError) and "can't start new thread" in text):
+        return {"status": "limit", "message": f"{name} started more processes or threads than the "
+                f"process limit allows ({limits['processes']})"}
     return {"status": "error", "message": f"{name} raised {_describe(exc, module_file)}"}
+
+
+def _bytes(n) -> str:
+    from grading.runner import _bytes as fmt
+
+    return fmt(n)
 
 
 def _module_from_source(name: str, source: str):
@@ -248,6 +253,7 @@ _PROTOCOL_FDS: list[int] = []
 
 
 def _child(job: dict, result_fd: int, scratch: str) -> None:
+    owner = os.getpid()
     os.setpgid(0, 0)
     for fd in _PROTOCOL_FDS:
         os.close(fd)
@@ -263,14 +269,28 @@ def _child(job: dict, result_fd: int, scratch: str) -> None:
     torch.manual_seed(0)
     try:
         answer = run_job(job)
+        if _getpid() != owner:  # a process the student's code forked: it does not answer
+            _exit(0)
         payload = wire.dumps(answer).encode()
     except BaseException as exc:  # the encoder met something it cannot describe
-        payload = json.dumps({"status": "error", "message": f"could not read the result: {_describe(exc, None)}"}).encode()
+        if _getpid() != owner:
+            _exit(0)
+        if _isinstance(exc, MemoryError):
+            message = (f"{job.get('function')} returned more data than can be sent within the memory limit "
+                       f"({job.get('limits', {}).get('memory_mb')} MB)")
+            payload = ('{"status": "limit", "message": ' + _json_string(message) + "}").encode()
+        else:
+            try:
+                described = _describe(exc, None)
+            except BaseException:
+                described = "an object that breaks the description"
+            payload = ('{"status": "error", "message": ' + _json_string("could not read the result: " + described)
+                       + "}").encode()
     view = memoryview(payload)
     while view:
-        written = os.write(result_fd, view[: 1 << 20])
+        written = _write(result_fd, view[: 1 << 20])
         view = view[written:]
-    os._exit(0)
+    _exit(0)
 
 
 def _output_tail(scratch: str, limit: int = 600) -> str:
@@ -321,7 +341,7 @@ def run_in_fork(job: dict, scratch: str) -> dict:
                         too_big = True
                         break
                     chunks.append(chunk)
-        done, status = os.waitpid(pid, os.WNOHANG)
+        done, status, usage = os.wait4(pid, os.WNOHANG)
         if done:
             # Drain what the fork wrote just before it exited.
             while open_pipe:
@@ -346,14 +366,15 @@ def run_in_fork(job: dict, scratch: str) -> dict:
             os.killpg(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        _, status = os.waitpid(pid, 0)
+        _, status, usage = os.wait4(pid, 0)
     # Anything the student's code started in its process group goes too.
     try:
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
     os.close(read_fd)
-    answer = {"elapsed": elapsed, "output_tail": _output_tail(scratch), "output_size": _output_size(scratch)}
+    answer = {"elapsed": elapsed, "cpu": usage.ru_utime + usage.ru_stime,
+              "output_tail": _output_tail(scratch), "output_size": _output_size(scratch)}
     if timed_out:
         answer["status"] = "timeout"
     elif too_big:
@@ -370,6 +391,53 @@ def run_in_fork(job: dict, scratch: str) -> dict:
     return answer
 
 
+def _kill_strays() -> None:
+    """In the sandbox: kill whatever the student's code left running (setsid included)."""
+    if not sandbox.in_own_pid_namespace():
+        return
+    for _ in range(200):
+        try:
+            os.kill(-1, signal.SIGKILL)  # every process of this pid namespace but us and init
+        except (ProcessLookupError, PermissionError):
+            return
+        time.sleep(0.001)
+
+
+class _Targets:
+    """Copies of submission folders inside the sandbox, one at a time."""
+
+    def __init__(self, scratch: str):
+        self.scratch = scratch
+        self.key: str | None = None
+        self.folder: str | None = None
+
+    def resolve(self, job: dict) -> None:
+        key = job.get("snapshot")
+        if key is None:
+            return
+        if "files" in job:
+            self._wipe()
+            self.folder = sandbox.write_snapshot(self.scratch, job.pop("files"))
+            self.key = key
+        if key != self.key:
+            raise RuntimeError("the submission's files were not sent to the worker")
+        job["target"] = self.folder
+
+    def _wipe(self) -> None:
+        # Nothing of the previous submission (its files, what its code wrote) stays.
+        _kill_strays()
+        for entry in os.listdir(self.scratch):
+            path = os.path.join(self.scratch, entry)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                try:
+                    os.remove(path)
+                except OSError:
+                    pass
+        sandbox.prepare_scratch(self.scratch)
+
+
 def main() -> None:
     # Keep the protocol channel away from fds 0-2, which the forks inherit.
     inbound = os.fdopen(os.dup(0), "rb")
@@ -379,18 +447,29 @@ def main() -> None:
     os.dup2(devnull, 0)
     os.dup2(devnull, 1)
     scratch = os.environ.get("GRADING_SCRATCH") or os.getcwd()
-    write_frame(outbound, json.dumps({"ready": True, "pid": os.getpid()}).encode())
+    if sandbox.inside():
+        sandbox.drop_privileges()
+        sandbox.prepare_scratch(scratch)
+        # torch's thread pool counts against the process limit; graded tensors are small.
+        torch.set_num_threads(min(torch.get_num_threads(), 8))
+    targets = _Targets(scratch)
+    write_frame(outbound, json.dumps({"ready": True, "pid": os.getpid(), "sandboxed": sandbox.inside(),
+                                      "uid": os.getuid()}).encode())
     while True:
         frame = read_frame(inbound)
         if frame is None:
             return
         job = pickle.loads(frame)
         job_scratch = os.path.join(scratch, f"job{job.get('id', 0)}")
-        os.makedirs(job_scratch, exist_ok=True)
         try:
+            targets.resolve(job)
+            os.makedirs(job_scratch, exist_ok=True)
             answer = run_in_fork(job, job_scratch)
         except Exception as exc:  # the zygote itself must keep answering
             answer = {"status": "internal", "message": f"{type(exc).__name__}: {exc}"}
+        finally:
+            _kill_strays()
+            shutil.rmtree(job_scratch, ignore_errors=True)
         write_frame(outbound, json.dumps(answer).encode())
 
 
