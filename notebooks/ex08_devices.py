@@ -239,7 +239,8 @@ batch["train"].inputs.device, batch["train"]._fields
 # its constructor takes the fields one by one (`Batch(*items)`), not an iterable:
 
 # %%
-isinstance(batch["train"], tuple), type(tuple(batch["train"])).__name__, type(batch["train"])(*batch["train"])._fields
+rebuilt = type(batch["train"])(*batch["train"])
+isinstance(batch["train"], tuple), type(tuple(batch["train"])).__name__, type(rebuilt).__name__, rebuilt._fields
 
 # %% [markdown]
 # **Exercise 2.** Write `move_to(obj, device)`: the same structure with every tensor moved to

@@ -31,14 +31,14 @@ def pick_device(prefer: str | None = None) -> torch.device:
     mps = torch.backends.mps.is_available()
     if prefer is None:
         return torch.device("cuda" if cuda else "mps" if mps else "cpu")
-    available = ["cpu"] + [f"cuda:{i}" for i in range(torch.cuda.device_count() if cuda else 0)]
-    available += ["mps"] if mps else []
+    count = torch.cuda.device_count() if cuda else 0
+    available = ["cpu"] + [f"cuda:{i}" for i in range(count)] + (["mps"] if mps else [])
     try:
         wanted = torch.device(prefer)
     except RuntimeError:  # not a device name at all, such as "gpu"
         wanted = None
     if wanted is not None and (wanted.type == "cpu" or wanted.type == "mps" and mps
-                               or wanted.type == "cuda" and cuda and (wanted.index or 0) < torch.cuda.device_count()):
+                               or wanted.type == "cuda" and (wanted.index or 0) < count):
         return wanted
     raise ValueError(f"device {prefer!r} is not available here; available devices: {', '.join(available)}")
     ### END SOLUTION

@@ -241,6 +241,10 @@ def _onto_simulated_gpu(t: torch.Tensor, dtype: torch.dtype | None = None, copy:
     return SimulatedCudaTensor(t.detach().to(dtype=dtype, copy=True))
 
 
+_GUARDED = {torch.Tensor.__getitem__, torch.Tensor.__setitem__, torch.Tensor.__float__, torch.Tensor.__int__,
+            torch.Tensor.__bool__, torch.Tensor.__index__, torch.Tensor.tolist}
+
+
 class _PlaceOnSimulatedGpu(TorchFunctionMode):
     """Routes tensors created on, or moved to, "cuda" onto the simulated GPU."""
 
@@ -254,6 +258,17 @@ class _PlaceOnSimulatedGpu(TorchFunctionMode):
             return func(*args, copy=copy, **kwargs)
         if func is torch.Tensor.cuda:
             return _onto_simulated_gpu(args[0])
+        if func in _GUARDED and args and isinstance(args[0], SimulatedCudaTensor):
+            # These run under a device guard, which a torch without CUDA lacks: use the data.
+            rest = pytree.tree_map(lambda x: x.cpu_data if isinstance(x, SimulatedCudaTensor) else x, args[1:])
+            if func is torch.Tensor.__getitem__:
+                return SimulatedCudaTensor(args[0].cpu_data[rest[0]])
+            if func is not torch.Tensor.__setitem__:
+                _waited_for_gpu()  # a Python number or list from GPU data waits for the GPU
+            return func(args[0].cpu_data, *rest, **kwargs)
+        if func is torch.as_tensor and args and isinstance(args[0], torch.Tensor) \
+                and _is_cuda(kwargs.get("device")):
+            return _onto_simulated_gpu(args[0], kwargs.get("dtype"))
         if _is_cuda(kwargs.get("device")):
             kwargs["device"] = "cpu"
             created = func(*args, **kwargs)
@@ -368,7 +383,8 @@ def machine(*, cuda: int | None = None, mps: bool | None = None, gpu: bool = Fal
         patches.set(torch.cuda, "current_stream", lambda device=None: _SimulatedStream())
         patches.set(torch.accelerator, "synchronize", _waiting(None))
     elif cuda == 0:
-        patches.set(torch.cuda, "synchronize", _waiting(None, raises=AssertionError("Torch not compiled with CUDA enabled")))
+        patches.set(torch.cuda, "synchronize",
+                    _waiting(None, raises=AssertionError("Torch not compiled with CUDA enabled")))
     else:
         patches.set(torch.cuda, "synchronize", _waiting(torch.cuda.synchronize))
         if real_cuda:
@@ -485,7 +501,8 @@ def check_pick_device_rejects(fn: StudentFunction, cases) -> None:
         rest = text
         for name in asked:
             rest = rest.replace(name, "")
-        missing = [kind for kind in ("cpu", "cuda", "mps") if any(n.startswith(kind) for n in names) and kind not in rest]
+        missing = [kind for kind in ("cpu", "cuda", "mps")
+                   if any(n.startswith(kind) for n in names) and kind not in rest]
         if missing:
             checks.fail(f"{label}: the ValueError should also name the devices that are available there "
                         f"({', '.join(names)}), got: {text!r}")
@@ -612,7 +629,8 @@ def _check_structure(got: Any, expected: Any, where: str, device: str | None) ->
         if not isinstance(got, dict):
             checks.fail(f"move_to: {where} should be a dict, got {_kind(got)}")
         if set(got) != set(expected):
-            checks.fail(f"move_to: {where} has keys {sorted(map(repr, got))}, expected {sorted(map(repr, expected))}")
+            checks.fail(f"move_to: {where} has keys {sorted(map(repr, got))}, "
+                        f"expected {sorted(map(repr, expected))}")
         for key, want in expected.items():
             _check_structure(got[key], want, f"{where}[{key!r}]", device)
     elif type(got) is not type(expected) or got != expected:
@@ -728,7 +746,8 @@ def _timing_outcome(fn: StudentFunction, n: int, device, repeats: int | None, la
         checks.fail(message)
     value = outcome.value
     if type(value) is not float:
-        hint = ": turn it into a float (statistics.median of floats, or .item())" if isinstance(value, TensorResult) else ""
+        hint = (": turn it into a float (statistics.median of floats, or .item())"
+                if isinstance(value, TensorResult) else "")
         checks.fail(f"{label} must return seconds as a float, got {_kind(value)}{hint}")
     log = outcome.probe.get("events", "") if isinstance(outcome.probe, dict) else ""
     return value, log
