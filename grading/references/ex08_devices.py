@@ -9,8 +9,9 @@ that undoes it (a notebook kernel lives on after the call):
   ``torch.cuda.device_count``, ``torch.backends.mps.is_available`` and ``torch.accelerator`` answer
   accordingly, and synchronising a GPU that is absent raises as it does on such a machine.
 - ``machine(gpu=True)`` adds a simulated CUDA GPU. A tensor created on or moved to ``"cuda"`` is a
-  :class:`SimulatedCudaTensor`: it reports ``cuda:0`` and keeps its data on the CPU, mixing it with a
-  CPU tensor raises the device-mismatch error, and it runs asynchronously: a matmul on it returns at
+  :class:`SimulatedCudaTensor`: it reports ``cuda:0`` and keeps its data on the CPU (operations,
+  indexing and ``.item()`` work on it as on a GPU tensor), mixing it with a CPU tensor raises the
+  device-mismatch error, and it runs asynchronously: a matmul on it returns at
   once and its time passes on the clock only when something waits for it (``torch.cuda.synchronize``,
   or reading a value back with ``.item()`` / ``.cpu()``). Autograd cannot record operations on it (a
   torch built without CUDA has no device guard for cuda tensors), so fit_on, which trains, is checked
@@ -97,7 +98,7 @@ MAX_EVENTS = 4000
 
 
 def _reset_log(*, fake_clock: bool, asynchronous: bool) -> None:
-    _LOG.update(events=[], matmuls=0, gpu_ops=0, clock=1000.0, pending=0.0, fake=fake_clock,
+    _LOG.update(events=[], matmuls=0, clock=1000.0, pending=0.0, fake=fake_clock,
                 asynchronous=asynchronous, thread=threading.get_ident())
 
 
@@ -136,8 +137,8 @@ def _waited_for_gpu() -> None:
 
 
 def recording(result, *args, **kwargs) -> dict:
-    """probe: the events logged while the function ran, and how many operations touched a GPU."""
-    return {"events": "".join(_LOG.get("events", [])), "gpu_ops": int(_LOG.get("gpu_ops", 0))}
+    """probe: the events logged while the function ran."""
+    return {"events": "".join(_LOG.get("events", []))}
 
 
 _MATMULS = {aten.mm, aten.bmm, aten.addmm, aten.baddbmm, aten.matmul, aten.dot, aten.mv, aten.addmv}
@@ -155,8 +156,6 @@ class _Recorder(TorchDispatchMode):
         kwargs = kwargs or {}
         packet = func.overloadpacket
         on_gpu = any(_on_gpu(x) for x in pytree.tree_leaves((args, kwargs)))
-        if on_gpu:
-            _LOG["gpu_ops"] += 1
         if packet in _MATMULS:
             _matmul_ran(on_gpu)
         out = func(*args, **kwargs)
