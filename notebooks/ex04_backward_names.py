@@ -86,11 +86,11 @@ t = a
 for _ in range(6):
     t = t.sin()
 
-names, node = [], t.grad_fn
+chain, node = [], t.grad_fn
 while node is not None:
-    names.append(type(node).__name__)
+    chain.append(node)
     node = node.next_functions[0][0] if node.next_functions else None
-names
+[type(n).__name__ for n in chain]
 
 # %%
 make_dot(t, params={"a": a})

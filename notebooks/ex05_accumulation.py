@@ -218,7 +218,7 @@ def run(order, steps=8, lr=0.1):
     theta = theta0.clone().requires_grad_(True)
     optimizer = torch.optim.SGD([theta], lr=lr)
     losses = []
-    for _ in range(steps):
+    for _iteration in range(steps):
         if order == "zero_grad, backward, step":
             optimizer.zero_grad()
             loss = ((X @ theta - y) ** 2).mean()
@@ -334,8 +334,8 @@ batches = list(zip(X.split(5), y.split(5)))  # 4 micro-batches of 5 examples
 
 (full,) = torch.autograd.grad(loss_fn([theta], (X, y)), theta)
 theta.grad = None
-for batch in batches:
-    (loss_fn([theta], batch) / len(batches)).backward()
+for micro_batch in batches:
+    (loss_fn([theta], micro_batch) / len(batches)).backward()
 full, theta.grad, torch.allclose(full, theta.grad)
 
 # %% [markdown]
@@ -345,13 +345,13 @@ full, theta.grad, torch.allclose(full, theta.grad)
 
 # %%
 theta.grad = None
-for batch in batches:
-    loss_fn([theta], batch).backward()  # not scaled
+for micro_batch in batches:
+    loss_fn([theta], micro_batch).backward()  # not scaled
 print("not scaled, / full:         ", theta.grad / full)
 
-for batch in batches:
+for micro_batch in batches:
     theta.grad = None  # cleared between micro-batches
-    (loss_fn([theta], batch) / len(batches)).backward()
+    (loss_fn([theta], micro_batch) / len(batches)).backward()
 (last,) = torch.autograd.grad(loss_fn([theta], batches[-1]) / len(batches), theta)
 print("cleared between, == last:   ", torch.allclose(theta.grad, last))
 

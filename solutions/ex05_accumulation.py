@@ -25,8 +25,8 @@ def grad_after_n_backwards(w: torch.Tensor, x: torch.Tensor, n: int) -> torch.Te
     w = w.detach().clone().requires_grad_(True)
     x = x.detach()
     for _ in range(n):
-        y = (x + w) * (w + 1)
-        y.sum().backward()  # sum: y may hold several numbers, and each depends on one w[i]
+        # The sum: y may hold several numbers, and each depends on one w[i] only.
+        ((x + w) * (w + 1)).sum().backward()
     return w.grad
     ### END SOLUTION
 
@@ -35,10 +35,10 @@ def backward_twice_same_graph(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """Two backward calls through one graph on a leaf copy of w: 2 * dy/dw."""
     ### BEGIN SOLUTION
     w = w.detach().clone().requires_grad_(True)
-    y = ((x.detach() + w) * (w + 1)).sum()
+    total = ((x.detach() + w) * (w + 1)).sum()
     # backward frees the tensors the graph saved (a and b for the product) unless told to keep them.
-    y.backward(retain_graph=True)
-    y.backward()
+    total.backward(retain_graph=True)
+    total.backward()
     return w.grad
     ### END SOLUTION
 
@@ -49,9 +49,10 @@ def train_linear(theta0: torch.Tensor, X: torch.Tensor, y: torch.Tensor, steps: 
     theta = theta0.detach().clone().requires_grad_(True)
     optimizer = torch.optim.SGD([theta], lr=lr)
     for _ in range(steps):
-        optimizer.zero_grad()  # before backward: the step must see this step's gradient only
-        loss = ((X @ theta - y) ** 2).mean()
-        loss.backward()
+        # Before backward: the step must see this step's gradient only.
+        optimizer.zero_grad()
+        mse = ((X @ theta - y) ** 2).mean()
+        mse.backward()
         optimizer.step()
     return theta.detach()
     ### END SOLUTION

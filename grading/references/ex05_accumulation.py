@@ -26,20 +26,21 @@ def dy_dw(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
 
 
 def grad_after_n(w: torch.Tensor, x: torch.Tensor, n: int) -> torch.Tensor:
-    """w.grad after n backward calls through n fresh graphs."""
-    w = w.detach().clone().requires_grad_(True)
-    for _ in range(n):
-        forward(w, x.detach()).sum().backward()
-    return w.grad
+    """The leaf's .grad after torch.autograd.backward through n fresh graphs."""
+    leaf = torch.empty_like(w).copy_(w.detach()).requires_grad_(True)
+    for _call in range(n):
+        out = forward(leaf, x.detach())
+        torch.autograd.backward(out, grad_tensors=torch.ones_like(out))
+    return leaf.grad
 
 
 def twice_same_graph(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    """w.grad after two backward calls through one graph."""
-    w = w.detach().clone().requires_grad_(True)
-    y = forward(w, x.detach()).sum()
-    y.backward(retain_graph=True)
-    y.backward()
-    return w.grad
+    """The leaf's .grad after torch.autograd.backward twice through one graph."""
+    leaf = torch.empty_like(w).copy_(w.detach()).requires_grad_(True)
+    out = forward(leaf, x.detach())
+    for keep in (True, False):
+        torch.autograd.backward(out, grad_tensors=torch.ones_like(out), retain_graph=keep)
+    return leaf.grad
 
 
 def accumulation_mistakes(w: torch.Tensor, x: torch.Tensor, n: int) -> dict[str, torch.Tensor]:
@@ -76,11 +77,11 @@ def sgd_trajectory(theta0: torch.Tensor, X: torch.Tensor, y: torch.Tensor, steps
     ``zero_between``: backward, zero_grad, step;  ``step_first``: loss, step, zero_grad, backward;
     ``sum``: the right loop on the summed loss.
     """
-    theta = theta0.detach().clone().requires_grad_(True)
+    theta = torch.nn.Parameter(theta0.detach().clone())
     optimizer = torch.optim.SGD([theta], lr=lr)
     reduce = torch.sum if loop == "sum" else torch.mean
     out = [theta.detach().clone()]
-    for _ in range(steps):
+    for _step in range(steps):
         loss = lambda: reduce((X @ theta - y) ** 2)
         if loop in ("right", "sum"):
             optimizer.zero_grad()
@@ -188,9 +189,9 @@ def accumulation_gradient_mistakes(loss_fn, params, batches) -> list[dict[str, t
 def grads_after_zeroing(result, loss_fn, params, batches) -> list:
     """Probe: the returned gradients after each param's .grad is zeroed in place, as a caller's
     zero_grad(set_to_none=False) would; copies keep their values, references become zeros."""
-    for p in params:
-        if isinstance(p, torch.Tensor) and p.grad is not None:
-            p.grad.zero_()
+    for leaf in params:
+        if isinstance(leaf, torch.Tensor) and leaf.grad is not None:
+            leaf.grad.zero_()
     return [r.detach().clone() if isinstance(r, torch.Tensor) else None for r in result]
 
 
