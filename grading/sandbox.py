@@ -457,6 +457,12 @@ def install_kernelspec(prefix_dir: Path, *, readable: list[Path], writable: list
     notebook's folder, ``tests/graders`` for ``grade()``), ``writable`` ones
     read-write. Set ``KernelManager.transport = "ipc"`` for a kernel without network.
     Where the sandbox cannot run, the kernel still runs, under the limits, and warns.
+
+    The limits hold for the kernel as a whole: ``cpu_s`` is the CPU time of the whole
+    notebook, ``memory_mb`` comes on top of what Python, torch and ipykernel take,
+    ``output_bytes`` caps each file it writes; ``wall_s`` is not used (nbgrader's
+    cell timeout is the kernel's wall-time limit). ``grade()`` in the kernel reads
+    the public graders: keep ``tests/graders`` (or $GRADING_GRADERS) in ``readable``.
     """
     prefix_dir = Path(prefix_dir)
     config = {
@@ -608,7 +614,10 @@ def _kernel_inner(args, extra: list[str]) -> int:
         del sys.path[0]
     from ipykernel import kernelapp
 
-    kernelapp.launch_new_instance(argv=["-f", args.f, *extra])
+    # In the sandbox the kernel's parent is the sandbox's init (pid 1), which
+    # --die-with-parent ties to the launcher; outside it, watch the launcher.
+    parent = 1 if inside() else os.getppid()
+    kernelapp.launch_new_instance(argv=["-f", args.f, f"--IPKernelApp.parent_handle={parent}", *extra])
     return 0
 
 
