@@ -454,9 +454,11 @@ def _kernel(tmp_path, monkeypatch, transport: str, limits: Limits):
         return reply["content"]["status"], "".join(texts)
 
     def stop():
+        launcher = manager.provisioner.process.pid
         client.stop_channels()
-        manager.shutdown_kernel(now=True)
+        manager.shutdown_kernel()  # graceful, as nbclient does: the launcher cleans up
         shutil.rmtree(runtime, ignore_errors=True)
+        assert not list(Path(tempfile.gettempdir()).glob(f"grading-kernel-{launcher}-*"))
 
     return run, stop, notebook, manager
 
