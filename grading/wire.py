@@ -54,7 +54,7 @@ def encode(obj: Any, depth: int = 0) -> Any:
         return obj
     if _type(obj) is float:
         return obj if math.isfinite(obj) else {"__float__": _repr(obj)}
-    if _isinstance(obj, _Tensor):
+    if issubclass(_type(obj), _Tensor):  # isinstance would believe a faked __class__
         return {"__tensor__": encode_tensor(obj, depth)}
     if _type(obj) in (list, tuple):
         tag = "__list__" if _type(obj) is list else "__tuple__"
