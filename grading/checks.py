@@ -199,17 +199,21 @@ def check_graph(fn: StudentFunction, *, reference: Callable[..., torch.Tensor], 
                 params: Mapping[str, int], output: int | None = None, picture: str | None = None) -> None:
     """The torchviz rendering of the student's result equals the reference rendering.
 
-    ``params`` names the inputs (``{"w": 0, "x": 1}``) in both renderings; ``output``
-    picks an item when the function returns a tuple. On a mismatch the message lists
-    the differences and a side-by-side picture is written.
+    ``reference(*inputs)`` returns the reference tensor, or its DOT source. ``params``
+    names the inputs (``{"w": 0, "x": 1}``) in both renderings; ``output`` picks an
+    item when the function returns a tuple. On a mismatch the message lists the
+    differences and a side-by-side picture is written.
     """
     outcome = fn.run(*inputs, probe=probes.render, probe_kwargs={"output": output, "params": dict(params)})
     expect_ok(outcome)
     actual_dot = outcome.probe
     if not isinstance(actual_dot, str):
         fail(f"{fn.name}: could not render the returned graph")
-    expected_tensor = reference(*inputs)
-    expected_dot = graphs.render_dot(expected_tensor, {name: inputs[i] for name, i in params.items()})
+    expected = reference(*inputs)
+    # A reference may give its rendering (DOT source, leaves named as ``params`` names them)
+    # instead of the tensor: the student bundle ships renderings, not the code that builds them.
+    expected_dot = expected if isinstance(expected, str) else graphs.render_dot(
+        expected, {name: inputs[i] for name, i in params.items()})
     try:
         diff = graphs.compare_graphs(expected_dot, actual_dot)
     except ValueError as exc:

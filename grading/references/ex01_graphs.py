@@ -3,23 +3,31 @@ from __future__ import annotations
 
 import torch
 
+from grading import graphs
+from grading.references import ground_truth
+
 
 def forward(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """The lesson's function, y = (x + w) * (w + 1)."""
     return (x + w) * (w + 1)
 
 
+@ground_truth
 def parts(w: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """The values of a, b and y, detached."""
     return (x + w).detach(), (w + 1).detach(), forward(w, x).detach()
 
 
-def render_target(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    """The reference y, built with the same structure the contract asks for."""
+@ground_truth
+def render_target(w: torch.Tensor, x: torch.Tensor) -> str:
+    """The rendering (DOT source, leaves named w and x) of the reference y, built with the
+    structure the contract asks for."""
     a = torch.add(w, x)
     b = torch.add(w, 1)
-    return torch.mul(a, b)
+    return graphs.render_dot(torch.mul(a, b), {"w": w, "x": x})
 
 
+@ground_truth
 def dy_dw(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """dy/dw from torch.autograd on fresh leaves."""
     w = w.detach().requires_grad_(True)
@@ -89,37 +97,26 @@ def root_and_leaf(kind: str, values: tuple, leaf: int) -> tuple:
     return built[0], built[leaf]
 
 
-def walk(t: torch.Tensor) -> list:
-    """The nodes reachable from t.grad_fn, breadth first over next_functions, each once."""
+@ground_truth
+def node_names(t: torch.Tensor) -> list[str]:
+    """The names of the nodes reachable from t.grad_fn, breadth first over next_functions, each once."""
     order = [] if t.grad_fn is None else [t.grad_fn]
     position = 0
     while position < len(order):
         inputs = [edge[0] for edge in order[position].next_functions]
         order.extend(n for n in dict.fromkeys(i for i in inputs if i is not None) if n not in order)
         position += 1
-    return order
+    return [type(node).__name__ for node in order]
 
 
-def node_names(t: torch.Tensor) -> list[str]:
-    return [type(node).__name__ for node in walk(t)]
-
-
+@ground_truth
 def path_count(root: torch.Tensor, leaf: torch.Tensor) -> int:
-    """Edge paths from root.grad_fn to leaf's AccumulateGrad: summed in reverse breadth-first order."""
-    nodes = walk(root)
-    ways = {}
-    # A node's paths are the sum over its input edges; inputs come later in a topological order.
-    for node in reversed(_topological(nodes)):
-        own = 1 if hasattr(node, "variable") and node.variable is leaf else 0
-        ways[node] = own + sum(ways[edge[0]] for edge in node.next_functions if edge[0] is not None)
-    return ways[root.grad_fn] if nodes else 0
-
-
-def _topological(nodes: list) -> list:
-    """Nodes ordered so that every node comes before the nodes it points to."""
+    """Edge paths from root.grad_fn to leaf's AccumulateGrad, summed over a topological order."""
+    if root.grad_fn is None:
+        return 0
     ordered, done = [], set()
 
-    def visit(node):
+    def visit(node):  # depth first: a node is appended after every node it points to
         if node in done:
             return
         done.add(node)
@@ -128,6 +125,10 @@ def _topological(nodes: list) -> list:
                 visit(edge[0])
         ordered.append(node)
 
-    for node in nodes:
-        visit(node)
-    return ordered[::-1]
+    visit(root.grad_fn)
+    ways = {}
+    # A node's paths are the sum over its input edges, whose nodes come earlier in this order.
+    for node in ordered:
+        own = 1 if hasattr(node, "variable") and node.variable is leaf else 0
+        ways[node] = own + sum(ways[edge[0]] for edge in node.next_functions if edge[0] is not None)
+    return ways[root.grad_fn]

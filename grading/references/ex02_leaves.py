@@ -6,12 +6,14 @@ import functools
 import torch
 
 from grading import checks
+from grading.references import ground_truth
 from grading.targets import StudentFunction, expect_ok
 from grading.wire import TensorResult
 
 KEYS = ("w", "x", "a", "b", "y")
 
 
+@ground_truth
 def grads(w: torch.Tensor, x: torch.Tensor) -> dict[str, torch.Tensor | None]:
     """Every .grad after y.backward() with a and b retained, from torch.autograd on fresh leaves."""
     w = w.detach().clone().requires_grad_(True)

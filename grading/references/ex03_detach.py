@@ -3,29 +3,36 @@ from __future__ import annotations
 
 import torch
 
-from grading import checks
+from grading import checks, graphs
+from grading.references import ground_truth
 from grading.targets import GradingFailure, StudentFunction, expect_ok
 from grading.wire import TensorResult
 
 
-def render_h(w: torch.Tensor, x: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """The reference h, with x cut out of the graph."""
-    return torch.add(torch.mul(w, x.detach()), b)
+@ground_truth
+def render_h(w: torch.Tensor, x: torch.Tensor, b: torch.Tensor) -> str:
+    """The rendering (DOT source, leaves named w, x and b) of the reference h, x cut out of the graph."""
+    return graphs.render_dot(torch.add(torch.mul(w, x.detach()), b), {"w": w, "x": x, "b": b})
 
 
-def partial_stop(w: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    return torch.add(torch.mul(w, x), torch.pow(w.detach(), 2))
+@ground_truth
+def partial_stop(w: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, list]:
+    """The value w * x + w ** 2, and the gradient of its sum reaching w and x (dy/dw = x)."""
+    return value_and_grads(lambda w, x: torch.add(torch.mul(w, x), torch.pow(w.detach(), 2)), w, x)
 
 
-def straight_through_round(x: torch.Tensor) -> torch.Tensor:
-    return x + (torch.round(x) - x).detach()
+@ground_truth
+def straight_through_round(x: torch.Tensor) -> tuple[torch.Tensor, list]:
+    """The value round(x), and the gradient of its sum reaching x (ones: straight through)."""
+    return value_and_grads(lambda x: x + (torch.round(x) - x).detach(), x)
 
 
-def grads_of(fn, *inputs: torch.Tensor) -> list[torch.Tensor | None]:
-    """The gradient of fn(*inputs).sum() with respect to each input, by torch.autograd."""
+def value_and_grads(fn, *inputs: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor | None]]:
+    """fn(*inputs) detached, and the gradient of its sum with respect to each input, by torch.autograd."""
     leaves = [t.detach().clone().requires_grad_(True) for t in inputs]
-    fn(*leaves).sum().backward()
-    return [leaf.grad for leaf in leaves]
+    value = fn(*leaves)
+    value.sum().backward()
+    return value.detach(), [leaf.grad for leaf in leaves]
 
 
 # --------------------------------------------------------- probes (in the child)
@@ -97,8 +104,9 @@ def check_callers_x(fn: StudentFunction, inputs) -> None:
 
 
 def check_gradient_flow(fn: StudentFunction, *, reference, inputs, names: str, mistakes=None) -> None:
-    """Value equals reference's; the gradient of its sum reaching each input equals autograd's on reference.
+    """Value equals the reference's; the gradient of its sum reaching each input equals the reference's.
 
+    ``reference(*args)`` gives (value, [gradient reaching each input]) (``partial_stop``);
     ``mistakes`` maps a description to a function of the inputs giving a known wrong gradient
     of the first input.
     """
@@ -106,13 +114,13 @@ def check_gradient_flow(fn: StudentFunction, *, reference, inputs, names: str, m
         label = f"{fn.name}({checks.describe_inputs(args)})"
         outcome = fn.run(*args, probe=grads_of_sum)
         got = expect_ok(outcome)
-        checks.check_close(got, reference(*args).detach(), name=label)
+        value, expected = reference(*args)
+        checks.check_close(got, value, name=label)
         for name, before, after in zip(names, args, outcome.args_after):
             checks.check_unchanged(before, after, name=name)
         if outcome.probe is None:
             checks.fail(f"{label} does not require grad, so no gradient flows back at all: "
                         ".detach() only the part that must not pass a gradient")
-        expected = grads_of(reference, *args)
         for i, (name, grad, want) in enumerate(zip(names, outcome.probe, expected)):
             where = f"gradient of {label}.sum() reaching {name}"
             if grad is None:

@@ -5,6 +5,9 @@ import itertools
 
 import torch
 
+from grading import graphs
+from grading.references import ground_truth
+
 TRUE_W = (2.0, -3.4)
 TRUE_B = 4.2
 
@@ -17,16 +20,29 @@ def generator(seed: int) -> torch.Generator:
 # ------------------------------------------------------------------ synthetic_data
 
 def synthetic(w, b, n: int, seed: int, *, noise_first: bool = False, noise_std: float = 0.01):
-    """(X, y) as the contract draws them: X first, then the noise, from one seeded generator."""
+    """(X, y) as the contract draws them: X first, then the noise, from one seeded generator.
+
+    ``noise_first`` gives the draws in the order the contract does not use, to recognise it in a message.
+    """
+    return both_orders(w, b, n, seed, noise_std)[int(noise_first)]
+
+
+@ground_truth
+def both_orders(w, b, n: int, seed: int, noise_std: float = 0.01):
+    """((X, y) drawn X first, (X, y) drawn noise first): the grader asks for the second only when
+    the first does not match, so both are computed (and, for the student bundle, recorded) at once."""
     w = torch.as_tensor(w, dtype=torch.float32)
-    g = generator(seed)
-    if noise_first:  # the order the contract does not use, to recognise it in a message
-        noise = torch.randn(n, generator=g) * noise_std
-        X = torch.randn(n, len(w), generator=g)
-    else:
-        X = torch.randn(n, len(w), generator=g)
-        noise = torch.randn(n, generator=g) * noise_std
-    return X, (X @ w + b + noise).reshape(-1, 1)
+    out = []
+    for noise_first in (False, True):
+        g = generator(seed)
+        if noise_first:
+            noise = torch.randn(n, generator=g) * noise_std
+            X = torch.randn(n, len(w), generator=g)
+        else:
+            X = torch.randn(n, len(w), generator=g)
+            noise = torch.randn(n, generator=g) * noise_std
+        out.append((X, (X @ w + b + noise).reshape(-1, 1)))
+    return tuple(out)
 
 
 # ----------------------------------------------------------------------- data_iter
@@ -49,10 +65,12 @@ def collect_batches(result, *args, limit: int = 1000) -> dict:
 
 # --------------------------------------------------------------- linreg, squared_loss
 
+@ground_truth
 def linreg_value(X, w, b) -> torch.Tensor:
     return (X @ w + b).detach()
 
 
+@ground_truth
 def linreg_grads(X, w, b) -> tuple[torch.Tensor, torch.Tensor]:
     """d sum(X @ w + b) / d(w, b) from autograd."""
     w = w.detach().requires_grad_(True)
@@ -60,10 +78,12 @@ def linreg_grads(X, w, b) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.autograd.grad((X @ w + b).sum(), (w, b))
 
 
+@ground_truth
 def squared_loss_value(y_hat, y) -> torch.Tensor:
     return ((y_hat - y.reshape(y_hat.shape)) ** 2 / 2).detach()
 
 
+@ground_truth
 def squared_loss_grad(y_hat, y) -> torch.Tensor:
     """d sum(squared_loss) / d y_hat from autograd."""
     y_hat = y_hat.detach().requires_grad_(True)
@@ -95,15 +115,24 @@ def same_objects(result, params, *rest) -> list:
 # -------------------------------------------------------------- squared_loss_grads
 
 def loss_sum(X, y, w, b) -> torch.Tensor:
-    y_hat = X @ w + b
-    return ((y_hat - y.reshape(y_hat.shape)) ** 2 / 2).sum()
+    """squared_loss(linreg(X, w, b), y).sum(), detached."""
+    return loss_and_grads(X, y, w, b)[0]
 
 
 def loss_grads(X, y, w, b) -> tuple[torch.Tensor, torch.Tensor]:
     """(dL/dw, dL/db) from autograd on fresh leaves."""
+    return loss_and_grads(X, y, w, b)[1:]
+
+
+@ground_truth
+def loss_and_grads(X, y, w, b) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(L, dL/dw, dL/db) for L = sum((X @ w + b - y) ** 2 / 2), from autograd on fresh leaves."""
     w = w.detach().requires_grad_(True)
     b = b.detach().requires_grad_(True)
-    return torch.autograd.grad(loss_sum(X.detach(), y.detach(), w, b), (w, b))
+    y_hat = X.detach() @ w + b
+    loss = ((y_hat - y.detach().reshape(y_hat.shape)) ** 2 / 2).sum()
+    dw, db = torch.autograd.grad(loss, (w, b))
+    return loss.detach(), dw, db
 
 
 # What typical wrong answers evaluate to, (dw, db) each, so that messages can name them.
@@ -153,6 +182,10 @@ def least_squares(features, labels) -> tuple[torch.Tensor, torch.Tensor]:
 
 # ------------------------------------------------------------------ loss_for_graph
 
-def loss_graph_target(X, y, w, b) -> torch.Tensor:
-    """The reference loss, built with the operations the contract names."""
-    return loss_sum(X, y, w, b)
+@ground_truth
+def loss_graph_target(X, y, w, b) -> str:
+    """The rendering (DOT source, leaves named w and b) of the reference loss, built with the
+    operations the contract names."""
+    y_hat = torch.add(torch.matmul(X, w), b)
+    loss = torch.sum(torch.div(torch.pow(torch.sub(y_hat, y.reshape(y_hat.shape)), 2), 2))
+    return graphs.render_dot(loss, {"w": w, "b": b})

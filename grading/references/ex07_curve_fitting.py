@@ -6,6 +6,8 @@ import torch
 import torch._dynamo  # noqa: F401
 from torch import nn
 
+from grading.references import ground_truth, optional
+
 # The grading worker unpickles each job, and so imports this module, before it forks.
 # Importing here what every call would otherwise import again (the submission's
 # matplotlib.pyplot; torch._dynamo, about 800 modules that torch.optim's first step
@@ -24,6 +26,7 @@ def clean(X: torch.Tensor) -> torch.Tensor:
     return 1.5 * torch.sin(X) + 1.2 * torch.cos(X / 4)
 
 
+@ground_truth
 def data(n: int = 1000, noise: float = 1.0, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(X, y, yt) as the contract makes them, the noise drawn from a seeded generator."""
     X = torch.linspace(-10, 10, n)
@@ -48,7 +51,9 @@ def make_data_mistakes(n: int, noise: float, seed: int) -> dict[str, dict[str, t
 
 # ----------------------------------------------------------------------- fit_model
 
+@ground_truth
 def model(theta: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
+    """fit_model's value."""
     return theta[0] * X + theta[1] * torch.sin(X) + theta[2] * torch.cos(X / 4)
 
 
@@ -57,6 +62,7 @@ def features(X: torch.Tensor) -> torch.Tensor:
     return torch.stack([X, torch.sin(X), torch.cos(X / 4)], dim=1)
 
 
+@ground_truth
 def model_grad(theta: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
     """d sum(fit_model(theta, X)) / d theta from autograd."""
     theta = theta.detach().requires_grad_(True)
@@ -64,9 +70,13 @@ def model_grad(theta: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
     return grad
 
 
+def swapped_model(theta: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
+    """The model with sin and cos swapped, a known mistake."""
+    return theta[0] * X + theta[1] * torch.cos(X) + theta[2] * torch.sin(X / 4)
+
+
 MODEL_MISTAKES = {
-    "sin/cos swapped: the model is theta[1] * sin(X) + theta[2] * cos(X / 4)":
-        lambda theta, X: theta[0] * X + theta[1] * torch.cos(X) + theta[2] * torch.sin(X / 4),
+    "sin/cos swapped: the model is theta[1] * sin(X) + theta[2] * cos(X / 4)": swapped_model,
     "cos(X) / 4 instead of cos(X / 4)":
         lambda theta, X: theta[0] * X + theta[1] * torch.sin(X) + theta[2] * torch.cos(X) / 4,
 }
@@ -74,9 +84,14 @@ MODEL_MISTAKES = {
 
 # ----------------------------------------------------------------------------- fit
 
+@ground_truth(also=lambda X, target, epochs, lr, seed, **variant:
+              variant or fit_mistakes(X, target, epochs, lr, seed))
 def run_fit(X, target, epochs: int, lr: float, seed: int, *, zero_grad: bool = True,
             record_after_step: bool = False, reduction: str = "mean") -> tuple[torch.Tensor, list[float]]:
-    """The contract's training loop; the keywords reproduce known mistakes for messages."""
+    """The contract's training loop; the keywords reproduce known mistakes for messages.
+
+    (For the student bundle, the known mistakes' curves for the same inputs are recorded with it.)
+    """
     theta = torch.randn(3, generator=generator(seed)).requires_grad_(True)
     loss_fn = nn.MSELoss(reduction=reduction)
     optimizer = torch.optim.SGD([theta], lr=lr)
@@ -94,6 +109,7 @@ def run_fit(X, target, epochs: int, lr: float, seed: int, *, zero_grad: bool = T
     return theta.detach(), losses
 
 
+@ground_truth
 def fit_mistakes(X, yt, epochs: int, lr: float, seed: int) -> dict[str, list[float]]:
     """The loss curves of typical wrong fits, for check_floats."""
     return {
@@ -109,7 +125,7 @@ def fit_mistakes(X, yt, epochs: int, lr: float, seed: int) -> dict[str, list[flo
 def which_mistake(losses: list[float], X, yt, epochs: int, lr: float, seed: int, prefix: int = 5) -> str | None:
     """The known mistake whose loss curve starts like ``losses``, if any."""
     got = torch.tensor(losses[:prefix], dtype=torch.float64)
-    for label, curve in fit_mistakes(X, yt, epochs, lr, seed).items():
+    for label, curve in (optional(fit_mistakes, X, yt, epochs, lr, seed) or {}).items():
         wrong = torch.tensor(curve[:prefix], dtype=torch.float64)
         if got.shape == wrong.shape and torch.isclose(got, wrong, rtol=1e-4, atol=1e-6, equal_nan=True).all():
             return label
@@ -122,11 +138,13 @@ def least_squares(X: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return solution.reshape(3)
 
 
+@ground_truth(also=lambda X, target, epochs, lr, seed: fit_mistakes(X, target, epochs, lr, seed))
 def distance_left(X, target, epochs: int, lr: float, seed: int) -> float:
     """A bound on |theta - theta*| after ``epochs`` full-batch steps from the seeded start.
 
     Gradient descent on the MSE contracts the error by at most max |1 - lr * lambda| per
-    step, lambda ranging over the eigenvalues of the Hessian 2 / n * F^T F.
+    step, lambda ranging over the eigenvalues of the Hessian 2 / n * F^T F. (For the student
+    bundle, the known mistakes' curves for those settings are recorded with it: which_mistake.)
     """
     F = features(X).double()
     eigenvalues = torch.linalg.eigvalsh(2 / len(X) * F.T @ F)
@@ -137,11 +155,16 @@ def distance_left(X, target, epochs: int, lr: float, seed: int) -> float:
 
 # -------------------------------------------------------------- theta_grad_by_hand
 
+@ground_truth
 def mse_grad(theta: torch.Tensor, X: torch.Tensor, yt: torch.Tensor) -> torch.Tensor:
     """dL/dtheta for L = nn.MSELoss()(fit_model(theta, X), yt), from autograd."""
+    return mse_grad_of(model, theta, X, yt)
+
+
+def mse_grad_of(curve, theta: torch.Tensor, X: torch.Tensor, yt: torch.Tensor) -> torch.Tensor:
+    """dL/dtheta for L = nn.MSELoss()(curve(theta, X), yt), from autograd on a fresh leaf."""
     theta = theta.detach().requires_grad_(True)
-    loss = nn.MSELoss()(model(theta, X.detach()), yt.detach())
-    (grad,) = torch.autograd.grad(loss, theta)
+    (grad,) = torch.autograd.grad(nn.MSELoss()(curve(theta, X.detach()), yt.detach()), theta)
     return grad
 
 
@@ -149,9 +172,7 @@ GRAD_MISTAKES = {
     "mean vs sum in MSE: the loss is the mean, so divide by n": lambda theta, X, yt: mse_grad(theta, X, yt) * len(X),
     "half the gradient: d(r^2)/dr = 2r, keep the factor 2": lambda theta, X, yt: mse_grad(theta, X, yt) / 2,
     "the sign is flipped: the residual is fit_model(theta, X) - yt": lambda theta, X, yt: -mse_grad(theta, X, yt),
-    "sin/cos swapped in the features": lambda theta, X, yt: 2 / len(X) * torch.stack(
-        [X, torch.cos(X), torch.sin(X / 4)], dim=1).T @ (
-        theta[0] * X + theta[1] * torch.cos(X) + theta[2] * torch.sin(X / 4) - yt),
+    "sin/cos swapped in the features": lambda theta, X, yt: mse_grad_of(swapped_model, theta, X, yt),
 }
 
 

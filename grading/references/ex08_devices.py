@@ -46,6 +46,7 @@ from grading import checks, probes
 # import again: matplotlib (the submission's ex08 imports its ex07) and torch._dynamo (pulled in by the
 # first optimizer step, and by the first operation under a dispatch mode such as the recorder below).
 from grading.references import ex07_curve_fitting as ex07
+from grading.references import ground_truth
 from grading.runner import Build, Limits
 from grading.targets import StudentFunction
 from grading.wire import NamedTupleResult, Opaque, TensorResult
@@ -422,10 +423,12 @@ MACHINES = {
 }
 
 
+@ground_truth
 def available(cuda: int, mps: bool) -> list[str]:
     return ["cpu"] + [f"cuda:{i}" for i in range(cuda)] + (["mps"] if mps else [])
 
 
+@ground_truth
 def expected_pick(prefer: str | None, cuda: int, mps: bool) -> torch.device | None:
     """pick_device(prefer) on that machine, or None when it must raise ValueError."""
     order = ["cuda"] * bool(cuda) + ["mps"] * bool(mps) + ["cpu"]
