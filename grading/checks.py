@@ -191,8 +191,16 @@ PICTURE_HOOKS: list[Callable[[Path], None]] = []
 
 
 def picture_dir() -> Path:
-    """Where side-by-side graph pictures go: $GRADING_PICTURES or ./grading-feedback."""
-    return Path(os.environ.get("GRADING_PICTURES", "grading-feedback"))
+    """Where side-by-side graph pictures go: $GRADING_PICTURES, ./grading-feedback if it
+    can be written (a sandboxed kernel may not), else the temporary folder."""
+    if "GRADING_PICTURES" in os.environ:
+        return Path(os.environ["GRADING_PICTURES"])
+    here = Path("grading-feedback")
+    if os.access(here if here.exists() else Path.cwd(), os.W_OK):
+        return here
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / "grading-feedback"
 
 
 def check_graph(fn: StudentFunction, *, reference: Callable[..., torch.Tensor], inputs: Sequence[Any],

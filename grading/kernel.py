@@ -42,9 +42,17 @@ def _caller_globals() -> dict:
         del frame
 
 
+def _submission(module: str, namespace: dict) -> Submission:
+    # The pipeline's verification pass grades the extracted functions out of process.
+    folder = os.environ.get("GRADING_OUT_OF_PROCESS")
+    if folder:
+        return Submission(module, folder)
+    return Submission.from_namespace(module, namespace)
+
+
 def student(module: str) -> Submission:
     """The functions the notebook defined, as a submission of ``module``."""
-    return Submission.from_namespace(module, _caller_globals())
+    return _submission(module, _caller_globals())
 
 
 def _grader(module: str):
@@ -59,7 +67,7 @@ def _grader(module: str):
 
 def grade(module: str, test: str) -> None:
     """Run one public grader test on this notebook's functions."""
-    submission = Submission.from_namespace(module, _caller_globals())
+    submission = _submission(module, _caller_globals())
     function = getattr(_grader(module), test, None)
     if function is None:
         raise LookupError(f"the grader for {module} has no test {test}")

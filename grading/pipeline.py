@@ -14,7 +14,9 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +72,7 @@ class Course:
         self.db_url = db_url or f"sqlite:///{self.root / 'gradebook.db'}"
         self.cell_timeout = cell_timeout
         self.kernel_name = kernel_name
+        self.graders = Path(os.environ.get("GRADING_GRADERS", COURSE_ROOT / "tests" / "graders"))
         self._api = None
 
     # ------------------------------------------------------------ set-up
@@ -239,7 +242,8 @@ class Course:
                     self._fill_scores(report)
                     continue
                 report.problems = self.inspect(student, assignment)
-                result = self.api.autograde(assignment, student, force=True, create=True)
+                with self._kernel_for(student, assignment):
+                    result = self.api.autograde(assignment, student, force=True, create=True)
                 if result["success"]:
                     report.status = "graded"
                 else:
@@ -247,7 +251,106 @@ class Course:
                     report.problems.append(f"nbgrader could not grade it: {_last_line(result)}")
                     self._zero(student, assignment)
                 self._fill_scores(report)
+            self.verify([r for r in reports if r.status == "graded"])
         return reports
+
+    # Messages of a verification run that mean the extraction, not the student, differs.
+    _NOT_A_VERDICT = ("unverified:", "has no ", "does not compile", "importing ", "no module ",
+                      "while being imported", "raised NameError")
+
+    def verify(self, reports: list[SubmissionReport]) -> None:
+        """Grade the extracted functions again out of process (grading.verify); a test
+        that passed in the student's kernel but fails there loses its points."""
+        from grading import selfcheck
+
+        if not reports:
+            return
+        scratch = Path(tempfile.mkdtemp(prefix="verify-"))
+        try:
+            jobs = []
+            for report in reports:
+                notebook = self.root / "autograded" / report.student / report.assignment / f"{report.assignment}.ipynb"
+                folder = scratch / f"{len(jobs)}"
+                folder.mkdir()
+                try:
+                    selfcheck.notebook_to_module(notebook, folder)
+                except (ValueError, OSError):
+                    continue
+                source = nbformat.read(self.root / "source" / report.assignment / f"{report.assignment}.ipynb", 4)
+                cells = {c.metadata.nbgrader.grade_id: c.source for c in source.cells
+                         if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+                jobs.append({"key": [report.student, report.assignment], "folder": str(folder), "cells": cells})
+            (scratch / "jobs.json").write_text(json.dumps(jobs))
+            done = subprocess.run([sys.executable, "-m", "grading.verify", str(scratch / "jobs.json")],
+                                  capture_output=True, text=True, timeout=120 + 60 * len(jobs))
+            by_key = {r.key: r for r in reports}
+            for line in done.stdout.splitlines():
+                answer = json.loads(line)
+                report = by_key[tuple(answer["key"])]
+                withdrawn = [(grade_id, message) for grade_id, message in answer["results"].items()
+                             if message and grade_id not in report.failed_tests
+                             and not any(marker in message for marker in self._NOT_A_VERDICT)]
+                for grade_id, message in withdrawn:
+                    self._withdraw(report, grade_id)
+                    report.problems.append(f"{grade_id} passed in the notebook but fails when its functions are "
+                                           f"graded out of process ({message[:120]}): its points are withdrawn")
+                if withdrawn:
+                    self._fill_scores(report)
+                    report.failed_tests.update({g: f"withdrawn: {m}" for g, m in withdrawn})
+        except (subprocess.TimeoutExpired, json.JSONDecodeError, KeyError) as exc:
+            for report in reports:
+                report.problems.append(f"out-of-process verification did not complete ({type(exc).__name__})")
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    def _withdraw(self, report: SubmissionReport, grade_id: str) -> None:
+        from nbgrader.api import Gradebook
+
+        with Gradebook(self.db_url) as gb:
+            grade = gb.find_grade(grade_id, report.assignment, report.assignment, report.student)
+            grade.auto_score = 0.0
+            gb.db.commit()
+
+    @contextlib.contextmanager
+    def _kernel_for(self, student: str, assignment: str) -> Iterator[None]:
+        """Run this submission's kernel in the sandbox, seeing only its own folder.
+
+        The kernel reads the public graders (for ``grade()``) and writes only in its
+        autograded folder; it runs under the grading limits, on IPC sockets so that it
+        needs no network. Without the sandbox (or with kernel_name set) the default
+        kernel runs, and sandbox.enabled() has already warned once.
+        """
+        from grading import sandbox
+        from grading.runner import Limits
+
+        if self.kernel_name or not sandbox.enabled():
+            yield
+            return
+        folder = self.root / "autograded" / student / assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        prefix = self.root / ".kernels"
+        limits = Limits.from_env()
+        name = sandbox.install_kernelspec(prefix, readable=[self.graders], writable=[folder], limits=limits)
+        saved_path = os.environ.get("JUPYTER_PATH")
+        os.environ.update({"JUPYTER_PATH": sandbox.kernel_environment(prefix)["JUPYTER_PATH"]})
+        config = self.api.config
+        config.Execute.kernel_name = name
+        # IPC sockets: the kernel needs no network at all. Their path must be absolute
+        # (the kernel runs in another folder) and short (a socket path has ~100 bytes).
+        sockets = tempfile.mkdtemp(prefix="gk-")
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = os.path.join(sockets, "k")
+        try:
+            yield
+        finally:
+            del config.Execute["kernel_name"]
+            del config.KernelManager["transport"]
+            del config.KernelManager["ip"]
+            shutil.rmtree(sockets, ignore_errors=True)
+            if saved_path is None:
+                os.environ.pop("JUPYTER_PATH", None)
+            else:
+                os.environ["JUPYTER_PATH"] = saved_path
 
     def _ensure_released(self, assignments: set[str]) -> None:
         from nbgrader.api import Gradebook, MissingEntry

@@ -48,23 +48,33 @@ def notebook_to_module(notebook_path: Path, folder: Path) -> tuple[str, Path]:
         notebook = nbformat.read(notebook_path, as_version=4)
     except Exception as exc:
         raise ValueError(f"{notebook_path} is not a readable notebook ({type(exc).__name__})") from None
-    imports, solutions = [], []
+    parts, solutions = [], 0
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
         if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
-            solutions.append(cell.source)
+            parts.append(cell.source)
+            solutions += 1
             continue
         try:
             tree = ast.parse(cell.source)
         except SyntaxError:
             continue
-        for node in tree.body:  # imports from the lesson cells, so solution cells find torch
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                imports.append(ast.get_source_segment(cell.source, node))
+        # From the lesson cells, what the solutions may lean on: imports, functions and
+        # classes (ex08 reuses a fit defined in a lesson cell), constants (EXPRESSIONS).
+        for node in tree.body:
+            keep = isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef))
+            if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
+                try:
+                    ast.literal_eval(node.value)
+                    keep = True
+                except ValueError:
+                    pass
+            if keep:
+                parts.append(ast.get_source_segment(cell.source, node, padded=True))
     if not solutions:
         raise ValueError(f"{notebook_path.name} has no solution cells (nbgrader metadata) to check")
-    source = "\n".join(dict.fromkeys(imports)) + "\n\n\n" + "\n\n\n".join(solutions) + "\n"
+    source = "\n\n\n".join(dict.fromkeys(parts)) + "\n"
     path = folder / f"{module}.py"
     path.write_text(source)
     return module, path

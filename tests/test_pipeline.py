@@ -73,6 +73,19 @@ def graded(tmp_path_factory):
         "warnings.warn('a student warning')\nimport sys\nprint('to stderr', file=sys.stderr)")
     submit(course, "noisy", noisy)
 
+    tamper = samples.fill(release, ASSIGNMENT, mutant("dy_dw_by_hand_one_path"))
+    # A wrong answer, plus every comparison patched to succeed inside the kernel.
+    cell(tamper, "dy_dw_by_hand").source += (
+        "\nimport math\ntorch.allclose = lambda *a, **k: True\ntorch.equal = lambda *a, **k: True\n"
+        "math.isclose = lambda *a, **k: True")
+    submit(course, "tamper", tamper)
+
+    snoop = samples.fill(release, ASSIGNMENT)
+    cell(snoop, "build_graph").source += (
+        f"\ntry:\n    SECRET = open({str(ROOT / 'solutions' / 'ex01_graphs.py')!r}).read()\n"
+        "except OSError as exc:\n    SECRET = repr(exc)\nprint('SNOOPED:', SECRET[:60])")
+    submit(course, "snoop", snoop)
+
     reports = {r.student: r for r in course.autograde(progress=False)}
     return course, reports, release
 
@@ -141,6 +154,26 @@ def test_hung_cell_fails_the_remaining_tests_and_never_passes_them(graded):
 def test_warnings_and_stderr_in_student_cells_do_not_zero_test_cells(graded):
     _, reports, _ = graded
     assert reports["noisy"].score == 18, reports["noisy"].failed_tests
+
+
+def test_patched_comparisons_in_the_kernel_earn_nothing(graded):
+    _, reports, _ = graded
+    report = reports["tamper"]
+    assert report.score == 18 - 3
+    assert any("passed in the notebook but fails when its functions are graded out of process" in p
+               for p in report.problems)
+
+
+def test_kernel_cannot_read_the_solutions(graded):
+    from grading import sandbox
+
+    course, reports, _ = graded
+    if not sandbox.enabled():
+        pytest.skip("no sandbox on this machine: " + str(sandbox.unavailable_reason()))
+    notebook = nbformat.read(course.root / "autograded" / "snoop" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    printed = "".join(o.get("text", "") for o in cell(notebook, "build_graph").outputs)
+    assert "SNOOPED:" in printed and "BEGIN SOLUTION" not in printed and "Error" in printed
+    assert reports["snoop"].score == 18
 
 
 def test_second_run_resumes_and_force_regrades(graded):
