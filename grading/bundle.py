@@ -4,10 +4,20 @@ It holds the exercise stubs, the student notebooks (nbgrader's release versions:
 solutions and hidden tests removed), the public graders with the grading core they
 run on, the environment files and a student README. It never holds solutions/,
 hidden tests, mutants or the notebook sources; ``leaks`` checks every file for
-any line of those, and tests/test_release.py proves it.
+any line of those, and tests/test_cli.py proves it.
+
+The references (grading/references/) are the graders' ground truth and run in the
+grader's process; those marked ``@ground_truth`` would give a solution away (ex07's
+reference training loop *is* ``fit``). The bundle ships them as replays: ``release``
+runs every public grader on solutions/ with the recorder on, saves what each marked
+reference returned to ``grading/references/recorded.pt``, and rewrites the bundle's
+copy of each reference module so that a marked function returns the recorded value
+for the same arguments (see grading/references/__init__.py).
 """
 from __future__ import annotations
 
+import ast
+import importlib.util
 import re
 import shutil
 import tempfile
@@ -20,6 +30,15 @@ HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 # Short or generic lines (`else:`, `return y`, imports) are everywhere; a leak is a
 # line that says something.
 MIN_LEAK_LENGTH = 16
+# Solution lines that are an idiom or the contract's own words rather than a solution, and
+# that the grading core or the public graders hold for their own ends: not secret.
+GENERIC_LINES = {
+    # the idiom of every update without history: grading/zygote.py, the ex03 probe that edits in place
+    "with torch.no_grad():",
+    # CURRICULUM.md: train's b starts as zeros(1); the public ex06 grader builds such a b for its graph
+    "b = torch.zeros(1, requires_grad=True)",
+}
+RECORDED = "grading/references/recorded.pt"
 
 STUDENT_README = """# The autograd course: student bundle
 
@@ -59,6 +78,7 @@ def release(root: Path, out: Path, *, progress: bool = True) -> tuple[Path, Path
     from grading.pipeline import Course, PipelineError
 
     out = out.resolve()
+    recorded = record_references(root)
     if out.exists():
         shutil.rmtree(out)
     for path in sorted((root / "exercises").glob("ex[0-9][0-9]_*.py")):
@@ -71,6 +91,11 @@ def release(root: Path, out: Path, *, progress: bool = True) -> tuple[Path, Path
         _copy(path, out / "tests" / "graders" / path.name)
     for path in sorted((root / "grading").rglob("*.py")):
         _copy(path, out / path.relative_to(root))
+    try:
+        ship_replayed_references(out, recorded)
+    except ValueError as exc:
+        shutil.rmtree(out)
+        raise PipelineError(f"refusing to release: {exc}") from None
     for name in ("environment.yml", "pyproject.toml", "scripts/bootstrap.sh"):
         _copy(root / name, out / name)
     (out / "README.md").write_text(STUDENT_README)
@@ -84,6 +109,106 @@ def release(root: Path, out: Path, *, progress: bool = True) -> tuple[Path, Path
             if path.is_file():
                 z.write(path, Path(out.name) / path.relative_to(out))
     return out, archive
+
+
+# ----------------------------------------------------------- recorded references
+
+
+def _load_grader(path: Path):
+    spec = importlib.util.spec_from_file_location(f"_release_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def record_references(root: Path) -> dict:
+    """What every ``@ground_truth`` reference returns in the public graders, run on solutions/.
+
+    Each test of tests/graders/test_exNN_*.py is called as the mutant proofs call it; a
+    skipped test (a GPU test on a machine without one) records what it got to. Any failure
+    stops the release: the recording would be incomplete.
+    """
+    import pytest
+
+    from grading import references
+    from grading.pipeline import PipelineError
+    from grading.targets import Submission
+
+    with references.recording() as recorded:
+        for path in sorted((root / "tests" / "graders").glob("test_ex[0-9][0-9]_*.py")):
+            grader = _load_grader(path)
+            student = Submission(grader.MODULE, root / "solutions")
+            for name, test in vars(grader).items():
+                if not (name.startswith("test_") and callable(test)):
+                    continue
+                try:
+                    test(student=student)
+                except pytest.skip.Exception:
+                    pass
+                except Exception as exc:  # noqa: BLE001 - any failure leaves the recording incomplete
+                    raise PipelineError(f"refusing to release: {path.name}::{name} fails on solutions/ while "
+                                        f"recording the references: {exc}") from None
+        return dict(recorded)
+
+
+def ship_replayed_references(out: Path, recorded: dict) -> None:
+    """Rewrite the bundle's reference modules as replays and save what they replay."""
+    import torch
+
+    replaced = set()
+    for path in sorted((out / "grading" / "references").glob("ex[0-9][0-9]_*.py")):
+        source, names = replayed_source(path.read_text())
+        path.write_text(source)
+        replaced |= {(f"grading.references.{path.stem}", name) for name in names}
+    unreplaced = sorted({(module, name) for module, name, _ in recorded} - replaced)
+    if unreplaced:
+        raise ValueError(f"recorded references that the bundle would still run as code: {unreplaced}")
+    torch.save(recorded, out / RECORDED)
+
+
+def _is_ground_truth(decorator: ast.expr) -> bool:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return (isinstance(target, ast.Name) and target.id == "ground_truth"
+            or isinstance(target, ast.Attribute) and target.attr == "ground_truth")
+
+
+def replayed_source(source: str) -> tuple[str, list[str]]:
+    """A reference module's source with each ``@ground_truth`` function replaced by a replay.
+
+    The function keeps its name and docstring; its decorators, signature and body become
+    ``(*args, **kwargs)`` returning the recorded result. Returns the source and the names.
+    """
+    tree = ast.parse(source)
+    marked = [node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+              and any(_is_ground_truth(d) for d in node.decorator_list)]
+    top = {id(node) for node in marked}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and id(node) not in top \
+                and any(_is_ground_truth(d) for d in node.decorator_list):
+            raise ValueError(f"@ground_truth on {node.name} (line {node.lineno}): only module-level functions "
+                             "can be replayed")
+    if not marked:
+        return source, []
+    imports = [node for node in tree.body if isinstance(node, ast.ImportFrom) and node.module == "grading.references"
+               and any(alias.name == "ground_truth" for alias in node.names)]
+    if not imports:
+        raise ValueError("@ground_truth is used without `from grading.references import ground_truth`")
+    lines = source.splitlines(keepends=True)
+    edits = [(imports[0].end_lineno, imports[0].end_lineno, "from grading.references import replay as _replay\n")]
+    for node in marked:
+        start = min(d.lineno for d in node.decorator_list)
+        stub = f"def {node.name}(*args, **kwargs):\n"
+        body = node.body[0]
+        if isinstance(body, ast.Expr) and isinstance(body.value, ast.Constant) and isinstance(body.value.value, str):
+            stub += f"    {ast.get_source_segment(source, body)}\n"
+        stub += f"    return _replay(__name__, {node.name!r}, args, kwargs)\n"
+        edits.append((start - 1, node.end_lineno, stub))
+    # Lines [begin, end) are replaced by text; the import is an insertion after its line.
+    for begin, end, text in sorted(edits, reverse=True):
+        lines[begin:end] = [text]
+    result = "".join(lines)
+    compile(result, "<replayed reference>", "exec")
+    return result, [node.name for node in marked]
 
 
 def _block_lines(text: str, begin: str, end: str) -> set[str]:
@@ -103,14 +228,15 @@ def secret_lines(root: Path) -> dict[str, str]:
     """Every distinctive solution line and hidden-test line, with where it comes from.
 
     A solution line is distinctive unless it is an idiom that two modules' solutions
-    share (``optimizer.step()``). A hidden-test line is secret unless the public
+    share (``optimizer.step()``) or one of GENERIC_LINES. A hidden-test line is secret unless the public
     graders hold the same line: what makes a hidden test hidden is what differs.
     """
     by_line: dict[str, set[str]] = {}
     for path in sorted((root / "solutions").glob("*.py")):
         for line in _block_lines(path.read_text(), BEGIN, END):
             by_line.setdefault(line, set()).add(path.name)
-    secrets = {line: f"solutions/{min(names)}" for line, names in by_line.items() if len(names) == 1}
+    secrets = {line: f"solutions/{min(names)}" for line, names in by_line.items()
+               if len(names) == 1 and line not in GENERIC_LINES}
     public = set()
     for path in sorted((root / "tests" / "graders").glob("*.py")):
         public |= {l.strip() for l in path.read_text().splitlines()}
