@@ -20,10 +20,12 @@ from grading.targets import COURSE_ROOT, GradingFailure, Submission
 def _display_picture(path: Path) -> None:
     """Show a failed graph check's side-by-side picture in the cell's output."""
     try:
+        from IPython import get_ipython
         from IPython.display import Image, display
     except ImportError:
         return
-    display(Image(filename=str(path)))
+    if get_ipython() is not None:  # in a kernel; elsewhere display() would just print
+        display(Image(filename=str(path)))
 
 
 if _display_picture not in checks.PICTURE_HOOKS:

@@ -255,8 +255,11 @@ class Course:
         return reports
 
     # Messages of a verification run that mean the extraction, not the student, differs.
-    _NOT_A_VERDICT = ("unverified:", "has no ", "does not compile", "importing ", "no module ",
-                      "while being imported", "raised NameError")
+    _NOT_A_VERDICT = ("unverified:", "has no ", "no module ", "raised NameError")
+    # What a solution cell that kills or hangs its kernel also does out of process: not a
+    # verdict when the kernel really stopped there, but evasion when the kernel ran on.
+    _STOPPED = ("does not compile", "importing ", "while being imported", "exited with status",
+                "did not finish within", "was killed", "ran out of memory", "crashed")
 
     def verify(self, reports: list[SubmissionReport]) -> None:
         """Grade the extracted functions again out of process (grading.verify); a test
@@ -281,15 +284,16 @@ class Course:
                          if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
                 jobs.append({"key": [report.student, report.assignment], "folder": str(folder), "cells": cells})
             (scratch / "jobs.json").write_text(json.dumps(jobs))
-            done = subprocess.run([sys.executable, "-m", "grading.verify", str(scratch / "jobs.json")],
-                                  capture_output=True, text=True, timeout=120 + 60 * len(jobs))
+            subprocess.run([sys.executable, "-m", "grading.verify", str(scratch / "jobs.json"),
+                            str(scratch / "results.json")], capture_output=True, timeout=120 + 60 * len(jobs))
             by_key = {r.key: r for r in reports}
-            for line in done.stdout.splitlines():
-                answer = json.loads(line)
+            for answer in json.loads((scratch / "results.json").read_text()):
                 report = by_key[tuple(answer["key"])]
+                kernel_stopped = any(m.startswith("NotRun") for m in report.failed_tests.values())
+                excused = self._NOT_A_VERDICT + (self._STOPPED if kernel_stopped else ())
                 withdrawn = [(grade_id, message) for grade_id, message in answer["results"].items()
                              if message and grade_id not in report.failed_tests
-                             and not any(marker in message for marker in self._NOT_A_VERDICT)]
+                             and not any(marker in message for marker in excused)]
                 for grade_id, message in withdrawn:
                     self._withdraw(report, grade_id)
                     report.problems.append(f"{grade_id} passed in the notebook but fails when its functions are "
@@ -297,7 +301,7 @@ class Course:
                 if withdrawn:
                     self._fill_scores(report)
                     report.failed_tests.update({g: f"withdrawn: {m}" for g, m in withdrawn})
-        except (subprocess.TimeoutExpired, json.JSONDecodeError, KeyError) as exc:
+        except (subprocess.TimeoutExpired, json.JSONDecodeError, KeyError, OSError) as exc:
             for report in reports:
                 report.problems.append(f"out-of-process verification did not complete ({type(exc).__name__})")
         finally:

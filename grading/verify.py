@@ -7,7 +7,7 @@ runs every test cell again (hidden tests included) in this separate, trusted pro
 with ``grade()`` and ``student()`` calling the functions in forked workers. A test
 that passed in the kernel but fails here loses its points.
 
-Run as ``python -m grading.verify JOBS.json``; it prints one JSON result per job.
+Run as ``python -m grading.verify JOBS.json RESULTS.json``.
 """
 from __future__ import annotations
 
@@ -40,12 +40,16 @@ def run_cells(folder: str, cells: dict[str, str]) -> dict[str, str | None]:
 
 def main(argv: list[str]) -> int:
     jobs = json.loads(open(argv[0]).read())
+    answers = []
     for job in jobs:
         try:
             results = run_cells(job["folder"], job["cells"])
         except Exception:
-            results = {"__error__": traceback.format_exc(limit=1)}
-        print(json.dumps({"key": job["key"], "results": results}), flush=True)
+            results = {"__error__": "unverified: " + traceback.format_exc(limit=1)}
+        answers.append({"key": job["key"], "results": results})
+    # A file, not stdout: test cells and checks may print.
+    with open(argv[1], "w") as f:
+        json.dump(answers, f)
     return 0
 
 

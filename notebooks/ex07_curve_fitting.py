@@ -209,9 +209,9 @@ print("loss at epochs 0, 10, 100, 499:", [round(losses[i], 4) for i in (0, 10, 1
 fig, axes = plt.subplots(1, 4, figsize=(16, 3), sharey=True)
 for ax, epochs in zip(axes, (1, 10, 50, 500)):
     theta_k, _ = fit(X, yt, epochs=epochs, generator=torch.Generator().manual_seed(1))
-    ax.scatter(X, yt, s=2, color="0.6", label="yt")
-    ax.plot(X, y, label="y")
-    ax.plot(X, fit_model(theta_k, X), label="yhat")
+    ax.scatter(X, yt, s=2, color="0.6", label="noisy data yt")
+    ax.plot(X, y, "k--", label="truth y")
+    ax.plot(X, fit_model(theta_k, X), "r", label="fit yhat")
     ax.set_title(f"after {epochs} epoch" + "s" * (epochs > 1))
 axes[0].legend();
 
