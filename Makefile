@@ -28,7 +28,7 @@ bootstrap:
 	@PYTHON="$(PYTHON)" bash scripts/bootstrap.sh
 
 test: bootstrap
-	$(VPY) -m pytest -q $(PYTEST_ARGS)
+	$(VPY) -m pytest -q --target=solutions $(PYTEST_ARGS)
 
 demo: bootstrap
 	$(COURSE) demo
