@@ -264,6 +264,19 @@ def test_cli_reports_bad_input_in_one_line(graded, tmp_path):
     assert len(busy.stderr.strip().splitlines()) == 1
 
 
+def test_cli_autograde_takes_another_database(graded, tmp_path):
+    course, _, _ = graded
+    db = tmp_path / "elsewhere.db"
+    result = course_cli("autograde", "--course", str(course.root), "--db", f"sqlite:///{db}",
+                        "--student", "correct", "--quiet")
+    assert result.returncode == 0, result.stderr[-500:]
+    assert db.exists() and "18 / 18" in result.stdout
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{db}") as gb:
+        assert gb.find_submission(ASSIGNMENT, "correct").score == 18
+
+
 def test_cli_grades_writes_csv_and_report(graded, tmp_path):
     course, _, _ = graded
     result = course_cli("grades", "--course", str(course.root), "--out", str(tmp_path / "out" / "grades.csv"))
