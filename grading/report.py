@@ -76,6 +76,7 @@ def write_report(course, out: Path) -> list[Path]:
         ax.set_title(f"{name}: {len(scores.get(name, []))} submission(s)", fontsize=10, loc="left")
         ax.set_xlim(0, 100)
         ax.set_ylabel("students")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes[-1, 0].set_xlabel("score (% of the assignment's points)")
     fig.suptitle("Score distribution per assignment")
     fig.tight_layout()
