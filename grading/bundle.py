@@ -17,7 +17,6 @@ for the same arguments (see grading/references/__init__.py).
 from __future__ import annotations
 
 import ast
-import importlib.util
 import re
 import shutil
 import tempfile
@@ -115,10 +114,9 @@ def release(root: Path, out: Path, *, progress: bool = True) -> tuple[Path, Path
 
 
 def _load_grader(path: Path):
-    spec = importlib.util.spec_from_file_location(f"_release_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from grading.targets import load_file
+
+    return load_file(path, f"_release_{path.stem}")
 
 
 def record_references(root: Path) -> dict:

@@ -8,13 +8,12 @@ and no grader traceback, which is what nbgrader shows in the feedback.
 """
 from __future__ import annotations
 
-import importlib.util
 import inspect
 import os
 from pathlib import Path
 
 from grading import checks
-from grading.targets import COURSE_ROOT, GradingFailure, Submission
+from grading.targets import COURSE_ROOT, GradingFailure, Submission, load_file
 
 
 def _display_picture(path: Path) -> None:
@@ -61,10 +60,7 @@ def _grader(module: str):
     path = graders_folder() / f"test_{module}.py"
     if not path.exists():
         raise FileNotFoundError(f"no grader for {module} at {path}")
-    spec = importlib.util.spec_from_file_location(f"_graders_{module}", path)
-    loaded = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(loaded)
-    return loaded
+    return load_file(path, f"_graders_{module}")
 
 
 def grade(module: str, test: str) -> None:

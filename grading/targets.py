@@ -28,6 +28,16 @@ class GradingFailure(AssertionError):
     """A check failed; the message is one line meant for the student."""
 
 
+def load_file(path: str | Path, name: str):
+    """Import a Python file as a module of the given name (a grader file, say)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def resolve_target(target: str | Path, root: Path | None = None) -> Path:
     """``exercises`` and ``solutions`` name the course's folders; anything else is a path."""
     root = root or COURSE_ROOT
@@ -142,4 +152,4 @@ def _copy_leaves(value: Any) -> Any:
     return value
 
 
-__all__ = ["Build", "BuildArgs", "GradingFailure", "Submission", "StudentFunction", "expect_ok", "resolve_target"]
+__all__ = ["Build", "BuildArgs", "GradingFailure", "load_file", "Submission", "StudentFunction", "expect_ok", "resolve_target"]

@@ -9,14 +9,13 @@ student is told which mistake it is.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import inspect
 import shutil
 from pathlib import Path
 
 import pytest
 
-from grading.targets import GradingFailure, Submission
+from grading.targets import GradingFailure, Submission, load_file
 
 ROOT = Path(__file__).resolve().parent.parent
 GRADERS = sorted((ROOT / "tests" / "graders").glob("test_ex[0-9][0-9]_*.py"))
@@ -24,10 +23,7 @@ MUTANTS = sorted((ROOT / "tests" / "mutants").glob("ex[0-9][0-9]_*/*.py"))
 
 
 def load(path: Path):
-    spec = importlib.util.spec_from_file_location(f"_proof_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_file(path, f"_proof_{path.stem}")
 
 
 def grader_tests(path: Path) -> list:

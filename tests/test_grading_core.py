@@ -17,7 +17,7 @@ import torch
 
 from grading import checks, wire
 from grading.runner import Limits, Runner
-from grading.targets import GradingFailure, Submission
+from grading.targets import GradingFailure, Submission, load_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = (ROOT / "solutions" / "ex01_graphs.py").read_text()
@@ -37,12 +37,7 @@ CASES = {
 
 
 def grader_test(name: str):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("_core_ex01", ROOT / "tests" / "graders" / "test_ex01_graphs.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return getattr(module, name)
+    return getattr(load_file(ROOT / "tests" / "graders" / "test_ex01_graphs.py", "_core_ex01"), name)
 
 
 @pytest.fixture(scope="module")
