@@ -81,6 +81,10 @@ def cmd_autograde(args) -> int:
     reports = course.autograde(args.assignments or None, args.student or None, force=args.force,
                                progress=not args.quiet)
     print(report.autograde_table(reports))
+    unverified = [r for r in reports if r.status == "unverified"]
+    if unverified:
+        print(f"\n{len(unverified)} submission(s) unverified: their kernel-only points are withheld and they are "
+              "left out of `course grades` until a later run verifies them", file=sys.stderr)
     return 0
 
 
@@ -99,8 +103,11 @@ def cmd_grades(args) -> int:
 
     course = _course(args)
     out = Path(args.out)
-    csv_path = course.export_csv(out)
+    csv_path, left_out = course.export_csv(out)
     print(f"grades: {csv_path}")
+    for v in left_out:
+        print(f"left out (unverified, run `course autograde` again): {v.student}/{v.assignment}: "
+              f"{'; '.join(v.problems)[:160]}", file=sys.stderr)
     for path in report.write_report(course, out.parent / "report"):
         print(f"report: {path}")
     return 0

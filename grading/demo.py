@@ -66,7 +66,7 @@ def run(out: Path, *, assignments: list[str] | None = None, cell_timeout: int = 
     print("3/5 feedback")
     feedback = course.feedback(names, progress=progress)
     print("4/5 grades")
-    csv_path = course.export_csv(out / "grades.csv")
+    csv_path, _ = course.export_csv(out / "grades.csv")
     figures = report.write_report(course, out / "report")
     print("5/5 scores\n")
     by_key = {r.key: r for r in reports}

@@ -72,4 +72,8 @@ def grade(module: str, test: str) -> None:
     try:
         function(submission)
     except GradingFailure as failure:
-        raise AssertionError(str(failure)) from None
+        # A plain AssertionError, with no grader traceback, is what nbgrader shows; the
+        # failure's status travels with it for the out-of-process verification.
+        plain = AssertionError(str(failure))
+        plain.status, plain.exception = failure.status, failure.exception
+        raise plain from None

@@ -24,6 +24,7 @@ from typing import Iterable, Iterator
 
 import nbformat
 
+from grading import gradebook, verification
 from grading.targets import COURSE_ROOT
 
 COURSE_ID = "autograd-course"
@@ -39,7 +40,7 @@ class SubmissionReport:
 
     student: str
     assignment: str
-    status: str = "pending"  # graded, skipped, failed
+    status: str = "pending"  # graded, unverified, skipped, failed
     score: float = 0.0
     max_score: float = 0.0
     problems: list[str] = field(default_factory=list)
@@ -214,16 +215,17 @@ class Course:
             path.unlink(missing_ok=True)
 
     def is_graded(self, student: str, assignment: str) -> bool:
-        from nbgrader.api import Gradebook, MissingEntry
+        """Graded and verified: an unverified submission is graded again."""
+        from nbgrader.api import MissingEntry
 
         if not (self.root / "autograded" / student / assignment).is_dir():
             return False
-        with Gradebook(self.db_url) as gb:
+        with gradebook.opened(self.db_url) as gb:
             try:
                 gb.find_submission(assignment, student)
             except MissingEntry:
                 return False
-        return True
+            return gradebook.verification(gb, student, assignment).verified
 
     def autograde(self, assignments: Iterable[str] | None = None, students: Iterable[str] | None = None,
                   *, force: bool = False, progress: bool = True) -> list[SubmissionReport]:
@@ -231,7 +233,7 @@ class Course:
         self.sync_sources()
         pairs = self.submissions(assignments, students)
         reports = []
-        with self.lock():
+        with self.lock(), verification.Verifier(self.graders) as verifier:
             self._ensure_released({a for _, a in pairs})
             bar = _progress(pairs, "autograde", enabled=progress)
             for student, assignment in bar:
@@ -244,76 +246,22 @@ class Course:
                 report.problems = self.inspect(student, assignment)
                 with self._kernel_for(student, assignment):
                     result = self.api.autograde(assignment, student, force=True, create=True)
+                checked = None
                 if result["success"]:
-                    report.status = "graded"
+                    # Every point the kernel awarded is checked out of process before
+                    # the submission counts as graded (grading.verification).
+                    checked = verification.verify(self, verifier, student, assignment)
+                    report.status = "graded" if checked.verified else "unverified"
+                    report.problems.extend(checked.problems)
                 else:
                     report.status = "failed"
                     report.problems.append(f"nbgrader could not grade it: {_last_line(result)}")
                     self._zero(student, assignment)
                 self._fill_scores(report)
-            self.verify([r for r in reports if r.status == "graded"])
+                if checked:
+                    report.failed_tests.update({g: f"withdrawn: {m}" for g, m in checked.withdrawn.items()})
+                    report.failed_tests.update({g: f"unverified: {m}" for g, m in checked.unverified.items()})
         return reports
-
-    # Messages of a verification run that mean the extraction, not the student, differs.
-    _NOT_A_VERDICT = ("unverified:", "has no ", "no module ", "raised NameError")
-    # What a solution cell that kills or hangs its kernel also does out of process: not a
-    # verdict when the kernel really stopped there, but evasion when the kernel ran on.
-    _STOPPED = ("does not compile", "importing ", "while being imported", "exited with status",
-                "did not finish within", "was killed", "ran out of memory", "crashed")
-
-    def verify(self, reports: list[SubmissionReport]) -> None:
-        """Grade the extracted functions again out of process (grading.verify); a test
-        that passed in the student's kernel but fails there loses its points."""
-        from grading import selfcheck
-
-        if not reports:
-            return
-        scratch = Path(tempfile.mkdtemp(prefix="verify-"))
-        try:
-            jobs = []
-            for report in reports:
-                notebook = self.root / "autograded" / report.student / report.assignment / f"{report.assignment}.ipynb"
-                folder = scratch / f"{len(jobs)}"
-                folder.mkdir()
-                try:
-                    selfcheck.notebook_to_module(notebook, folder)
-                except (ValueError, OSError):
-                    continue
-                source = nbformat.read(self.root / "source" / report.assignment / f"{report.assignment}.ipynb", 4)
-                cells = {c.metadata.nbgrader.grade_id: c.source for c in source.cells
-                         if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
-                jobs.append({"key": [report.student, report.assignment], "folder": str(folder), "cells": cells})
-            (scratch / "jobs.json").write_text(json.dumps(jobs))
-            subprocess.run([sys.executable, "-m", "grading.verify", str(scratch / "jobs.json"),
-                            str(scratch / "results.json")], capture_output=True, timeout=120 + 60 * len(jobs))
-            by_key = {r.key: r for r in reports}
-            for answer in json.loads((scratch / "results.json").read_text()):
-                report = by_key[tuple(answer["key"])]
-                kernel_stopped = any(m.startswith("NotRun") for m in report.failed_tests.values())
-                excused = self._NOT_A_VERDICT + (self._STOPPED if kernel_stopped else ())
-                withdrawn = [(grade_id, message) for grade_id, message in answer["results"].items()
-                             if message and grade_id not in report.failed_tests
-                             and not any(marker in message for marker in excused)]
-                for grade_id, message in withdrawn:
-                    self._withdraw(report, grade_id)
-                    report.problems.append(f"{grade_id} passed in the notebook but fails when its functions are "
-                                           f"graded out of process ({message[:120]}): its points are withdrawn")
-                if withdrawn:
-                    self._fill_scores(report)
-                    report.failed_tests.update({g: f"withdrawn: {m}" for g, m in withdrawn})
-        except (subprocess.TimeoutExpired, json.JSONDecodeError, KeyError, OSError) as exc:
-            for report in reports:
-                report.problems.append(f"out-of-process verification did not complete ({type(exc).__name__})")
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-
-    def _withdraw(self, report: SubmissionReport, grade_id: str) -> None:
-        from nbgrader.api import Gradebook
-
-        with Gradebook(self.db_url) as gb:
-            grade = gb.find_grade(grade_id, report.assignment, report.assignment, report.student)
-            grade.auto_score = 0.0
-            gb.db.commit()
 
     @contextlib.contextmanager
     def _kernel_for(self, student: str, assignment: str) -> Iterator[None]:
@@ -384,6 +332,8 @@ class Course:
                 for grade in notebook.grades:
                     grade.auto_score = 0.0
             gb.db.commit()
+        with gradebook.opened(self.db_url) as gb:
+            gradebook.record(gb, student, assignment, gradebook.VERIFIED, [])  # nothing awarded to check
 
     def _fill_scores(self, report: SubmissionReport) -> None:
         from nbgrader.api import Gradebook, MissingEntry
@@ -431,11 +381,11 @@ class Course:
         return written
 
     def grades(self) -> list[dict]:
-        """One row per student and assignment, as nbgrader's gradebook has it."""
-        from nbgrader.api import Gradebook
-
+        """One row per student and assignment, as nbgrader's gradebook has it, with
+        whether verification confirmed it (``verified``)."""
         rows = []
-        with Gradebook(self.db_url) as gb:
+        with gradebook.opened(self.db_url) as gb:
+            checked = gradebook.verifications(gb)
             for assignment in gb.assignments:
                 for student in gb.students:
                     try:
@@ -443,19 +393,35 @@ class Course:
                     except Exception:
                         continue
                     rows.append({"assignment": assignment.name, "student": student.id,
-                                 "score": float(submission.score), "max_score": float(submission.max_score)})
+                                 "score": float(submission.score), "max_score": float(submission.max_score),
+                                 "verified": checked[(student.id, assignment.name)].verified})
         return sorted(rows, key=lambda r: (r["student"], r["assignment"]))
 
-    def export_csv(self, path: str | Path) -> Path:
-        """nbgrader's CSV export of the gradebook."""
-        from nbgrader.api import Gradebook
+    def unverified(self) -> list[gradebook.Verification]:
+        """Submissions whose points verification has not confirmed, with the reasons."""
+        with gradebook.opened(self.db_url) as gb:
+            return sorted((v for v in gradebook.verifications(gb).values() if not v.verified),
+                          key=lambda v: (v.student, v.assignment))
+
+    def export_csv(self, path: str | Path) -> tuple[Path, list[gradebook.Verification]]:
+        """nbgrader's CSV export of the gradebook, without the unverified submissions
+        (returned beside the path): their points are not final until a run verifies them."""
         from nbgrader.plugins import CsvExportPlugin
 
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with Gradebook(self.db_url) as gb:
-            CsvExportPlugin(to=str(path)).export(gb)
-        return path
+        left_out = self.unverified()
+        withheld = {(v.assignment, v.student) for v in left_out}
+        raw = path.with_name(f".{path.name}.nbgrader")
+        with gradebook.opened(self.db_url) as gb:
+            CsvExportPlugin(to=str(raw)).export(gb)
+        with open(raw, newline="") as source, open(path, "w", newline="") as target:
+            reader = csv.DictReader(source)
+            writer = csv.DictWriter(target, fieldnames=reader.fieldnames, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(r for r in reader if (r["assignment"], r["student_id"]) not in withheld)
+        raw.unlink()
+        return path, left_out
 
 
 # ---------------------------------------------------------------- execution

@@ -34,6 +34,8 @@ def _checks(course) -> tuple[dict[str, list[float]], dict[tuple[str, str], list[
     passes: dict[tuple[str, str], list[bool]] = defaultdict(list)
     messages: Counter = Counter()
     for row in course.grades():
+        if not row["verified"]:  # not final yet; listed apart in the report
+            continue
         scores[row["assignment"]].append(row["score"] / row["max_score"] * 100 if row["max_score"] else 0.0)
         path = course.root / "autograded" / row["student"] / row["assignment"] / f"{row['assignment']}.ipynb"
         if not path.exists():
@@ -107,8 +109,18 @@ def write_report(course, out: Path) -> list[Path]:
     written.append(_save(fig, out / "frequent_mistakes.png"))
 
     summary = out / "report.md"
-    lines = ["# Grades report", "", "![](score_distribution.png)", "", "![](pass_rates.png)", "",
-             "![](frequent_mistakes.png)", "", "| message | count |", "|---|---|"]
+    lines = ["# Grades report", ""]
+    unverified = course.unverified()
+    if unverified:
+        # First, because these scores are not final: the instructor must act on them.
+        lines += ["## Unverified submissions", "",
+                  "Their points that only the student's kernel vouched for are withheld, and they are left out",
+                  "of the grades export until `course autograde` verifies them.", "",
+                  "| student | assignment | why |", "|---|---|---|"]
+        lines += [f"| {v.student} | {v.assignment} | {'; '.join(v.problems)} |" for v in unverified]
+        lines.append("")
+    lines += ["![](score_distribution.png)", "", "![](pass_rates.png)", "",
+              "![](frequent_mistakes.png)", "", "| message | count |", "|---|---|"]
     lines += [f"| {m} | {n} |" for m, n in top]
     summary.write_text("\n".join(lines) + "\n")
     written.append(summary)

@@ -111,6 +111,7 @@ class Outcome:
     warnings: list = field(default_factory=list)
     output: str = ""
     elapsed: float = 0.0
+    exception: str = ""  # the exception type, when the student's code raised one
 
     @property
     def ok(self) -> bool:
@@ -295,7 +296,8 @@ def _outcome(answer: dict, function: str, limits: Limits) -> Outcome:
         kind = inner.get("status")
         if kind != "ok":
             message = str(inner.get("message", "unknown failure"))
-            return Outcome(str(kind), message.splitlines()[0] if message else kind, **common)
+            return Outcome(str(kind), message.splitlines()[0] if message else kind,
+                           exception=str(inner.get("exception", "")), **common)
         probe = wire.decode(inner["probe"]) if "probe" in inner else None
         outcome = Outcome(
             "ok", value=wire.decode(inner["result"]),

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbgrader import utils as nbgrader_utils
 
 from grading.report import table
 
@@ -41,6 +42,37 @@ class _Collector:
             self.rows[module].append((name, float(points), status, message))
 
 
+def lesson_parts(cell) -> list[str]:
+    """What a solution may lean on from one code cell: a solution cell whole; from a
+    lesson cell, its imports, functions and classes (ex08 reuses a fit defined in a
+    lesson cell) and constants (EXPRESSIONS). Lesson cells are not run whole: they
+    train models and time code, which grading must not repeat."""
+    if cell.cell_type != "code":
+        return []
+    if nbgrader_utils.is_solution(cell):
+        return [cell.source]
+    try:
+        tree = ast.parse(cell.source)
+    except SyntaxError:
+        return []
+    parts = []
+    for node in tree.body:
+        keep = isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef))
+        if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
+            try:
+                ast.literal_eval(node.value)
+                keep = True
+            except ValueError:
+                pass
+        if keep:
+            parts.append(ast.get_source_segment(cell.source, node, padded=True))
+    return parts
+
+
+def module_source(parts: list[str]) -> str:
+    return "\n\n\n".join(dict.fromkeys(parts)) + "\n"
+
+
 def notebook_to_module(notebook_path: Path, folder: Path) -> tuple[str, Path]:
     """Write the notebook's solution cells (and its imports) as <module>.py in ``folder``."""
     module = notebook_path.stem
@@ -48,35 +80,11 @@ def notebook_to_module(notebook_path: Path, folder: Path) -> tuple[str, Path]:
         notebook = nbformat.read(notebook_path, as_version=4)
     except Exception as exc:
         raise ValueError(f"{notebook_path} is not a readable notebook ({type(exc).__name__})") from None
-    parts, solutions = [], 0
-    for cell in notebook.cells:
-        if cell.cell_type != "code":
-            continue
-        if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
-            parts.append(cell.source)
-            solutions += 1
-            continue
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            continue
-        # From the lesson cells, what the solutions may lean on: imports, functions and
-        # classes (ex08 reuses a fit defined in a lesson cell), constants (EXPRESSIONS).
-        for node in tree.body:
-            keep = isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef))
-            if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
-                try:
-                    ast.literal_eval(node.value)
-                    keep = True
-                except ValueError:
-                    pass
-            if keep:
-                parts.append(ast.get_source_segment(cell.source, node, padded=True))
-    if not solutions:
+    if not any(c.cell_type == "code" and nbgrader_utils.is_solution(c) for c in notebook.cells):
         raise ValueError(f"{notebook_path.name} has no solution cells (nbgrader metadata) to check")
-    source = "\n\n\n".join(dict.fromkeys(parts)) + "\n"
+    parts = [part for cell in notebook.cells for part in lesson_parts(cell)]
     path = folder / f"{module}.py"
-    path.write_text(source)
+    path.write_text(module_source(parts))
     return module, path
 
 

@@ -25,7 +25,18 @@ SHORTHANDS = ("exercises", "solutions")
 
 
 class GradingFailure(AssertionError):
-    """A check failed; the message is one line meant for the student."""
+    """A check failed; the message is one line meant for the student.
+
+    ``status`` says why, as a value (never to be read back from the words): ``wrong``
+    when a check compared a result and found it wrong, otherwise the status of the
+    student's call that did not return (``import``, ``missing``, ``error``, ``timeout``, ...).
+    ``exception`` names the exception type when the student's code raised one.
+    """
+
+    def __init__(self, message: str = "", *, status: str = "wrong", exception: str = ""):
+        super().__init__(message)
+        self.status = status
+        self.exception = exception
 
 
 def load_file(path: str | Path, name: str):
@@ -115,9 +126,9 @@ class StudentFunction:
 def expect_ok(outcome: Outcome) -> Any:
     """The returned value, or a GradingFailure carrying the one-line reason."""
     if not outcome.ok:
-        raise GradingFailure(outcome.message)
+        raise GradingFailure(outcome.message, status=outcome.status, exception=outcome.exception)
     if outcome.message:  # a probe could not inspect the result
-        raise GradingFailure(outcome.message)
+        raise GradingFailure(outcome.message, status="probe")
     return outcome.value
 
 

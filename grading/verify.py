@@ -1,57 +1,81 @@
-"""Re-grading notebooks out of process, so that no verdict rests on the student's kernel.
+"""Re-grading a notebook's test cells out of process, so that no verdict rests on the student's kernel.
 
 nbgrader runs the test cells in the student's own kernel, where a solution cell can
 patch torch (``torch.allclose = lambda *a, **k: True``) before the checks run. After
-autograde, the pipeline extracts each submission's solution cells into a module and
-runs every test cell again (hidden tests included) in this separate, trusted process,
-with ``grade()`` and ``student()`` calling the functions in forked workers. A test
-that passed in the kernel but fails here loses its points.
+nbgrader has graded a submission, :mod:`grading.verification` extracts its solution
+cells into modules and sends the test cells it awarded here: this separate, trusted
+process runs each one again (hidden tests included), with ``grade()`` and
+``student()`` calling the functions in forked workers.
 
-Run as ``python -m grading.verify JOBS.json RESULTS.json``.
+Run as ``python -m grading.verify``: one JSON job per line on stdin, one JSON answer
+per line on the original stdout (test cells and checks may print: their output goes
+to stderr). A job is ``{"key": ..., "cells": [{"grade_id", "folder", "source"}]}``; the
+answer maps each grade_id to ``{"status": ..., "message": ...}`` where status is
+
+- ``pass``: the test cell passed here too;
+- ``fail``: a check ran and found the student's answer wrong (a verdict);
+- ``unverified``: the cell could not be checked here (the function could not be
+  called, timed out, hit a limit, or the test cell itself failed to run).
+
+Both of the last two withhold the kernel's points; only the words differ.
 """
 from __future__ import annotations
 
 import json
+import os
 import sys
-import traceback
+
+# A check ran and gave its verdict on what the student's code returned or raised.
+VERDICT_STATUSES = {"wrong", "error", "notimplemented"}
 
 
-def run_cells(folder: str, cells: dict[str, str]) -> dict[str, str | None]:
-    """grade_id -> None when the cell passes, the failure message when a check fails,
-    or "unverified: ..." when the cell could not run here for another reason."""
-    import os
+def classify(failure: BaseException) -> str:
+    """``fail`` or ``unverified``, from the failure's status value (never its words)."""
+    if not isinstance(failure, AssertionError):
+        return "unverified"
+    status = getattr(failure, "status", "wrong")  # a plain assert in a hidden test is a verdict
+    # A NameError out of process but not in the kernel means the extraction lost a
+    # name the kernel had: the answer was not checked, which is not the same as wrong.
+    if status not in VERDICT_STATUSES or getattr(failure, "exception", "") == "NameError":
+        return "unverified"
+    return "fail"
 
+
+def run_cell(folder: str, grade_id: str, source: str) -> dict:
     import torch  # test cells may use the notebook's own `import torch`
 
     os.environ["GRADING_OUT_OF_PROCESS"] = folder
-    results: dict[str, str | None] = {}
-    for grade_id, source in cells.items():
-        namespace = {"__name__": "__verify__", "torch": torch}
-        try:
-            exec(compile(source, f"<test cell {grade_id}>", "exec"), namespace)
-        except AssertionError as failure:  # GradingFailure is one too
-            results[grade_id] = str(failure).splitlines()[0] if str(failure) else "assertion failed"
-        except Exception as exc:
-            results[grade_id] = f"unverified: {type(exc).__name__}: {exc}"
-        else:
-            results[grade_id] = None
-    return results
+    namespace = {"__name__": "__verify__", "torch": torch}
+    try:
+        exec(compile(source, f"<test cell {grade_id}>", "exec"), namespace)
+    except Exception as exc:  # noqa: BLE001 - every failure is reported, none is fatal
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if classify(exc) == "unverified" and not isinstance(exc, AssertionError):
+            message = f"{type(exc).__name__}: {message}"
+        return {"status": classify(exc), "message": message[:300]}
+    return {"status": "pass", "message": ""}
 
 
-def main(argv: list[str]) -> int:
-    jobs = json.loads(open(argv[0]).read())
-    answers = []
-    for job in jobs:
-        try:
-            results = run_cells(job["folder"], job["cells"])
-        except Exception:
-            results = {"__error__": "unverified: " + traceback.format_exc(limit=1)}
-        answers.append({"key": job["key"], "results": results})
-    # A file, not stdout: test cells and checks may print.
-    with open(argv[1], "w") as f:
-        json.dump(answers, f)
+def main() -> int:
+    # Keep the answer channel away from fd 1, which the test cells may print to.
+    answers = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    import torch  # noqa: F401 - paid once, before the first job
+    import grading.kernel  # noqa: F401
+
+    answers.write(json.dumps({"ready": True, "pid": os.getpid()}) + "\n")
+    answers.flush()
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        job = json.loads(line)
+        results = {cell["grade_id"]: run_cell(cell["folder"], cell["grade_id"], cell["source"])
+                   for cell in job["cells"]}
+        answers.write(json.dumps({"key": job["key"], "results": results}) + "\n")
+        answers.flush()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

@@ -230,7 +230,8 @@ def _limit_or_error(exc: BaseException, name: str, limits: dict, module_file: st
             or isinstance(exc, RuntimeError) and "can't start new thread" in text):
         return {"status": "limit", "message": f"{name} started more processes or threads than the "
                 f"process limit allows ({limits['processes']})"}
-    return {"status": "error", "message": f"{name} raised {_describe(exc, module_file)}"}
+    return {"status": "error", "message": f"{name} raised {_describe(exc, module_file)}",
+            "exception": type(exc).__name__}
 
 
 def _bytes(n) -> str:

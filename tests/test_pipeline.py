@@ -80,6 +80,25 @@ def graded(tmp_path_factory):
         "math.isclose = lambda *a, **k: True")
     submit(course, "tamper", tamper)
 
+    # The notebook an editor other than JupyterLab leaves: every cell's nbgrader metadata gone.
+    # It once made verification fail for the whole run, so that "tamper" kept 18/18.
+    stripped = samples.fill(release, ASSIGNMENT)
+    for c in stripped.cells:
+        c.metadata.pop("nbgrader", None)
+    submit(course, "stripped", stripped)
+
+    # Right in the kernel, but crashes wherever it is checked out of process: its points
+    # cannot be verified, so they are withheld and the submission is flagged, alone.
+    evader = samples.fill(release, ASSIGNMENT)
+    cell(evader, "dy_dw_by_hand").source += (
+        "\n_honest = dy_dw_by_hand\n"
+        "def dy_dw_by_hand(w, x):\n"
+        "    import os, sys\n"
+        "    if 'ipykernel' not in sys.modules:\n"
+        "        os._exit(3)\n"
+        "    return _honest(w, x)")
+    submit(course, "evader", evader)
+
     snoop = samples.fill(release, ASSIGNMENT)
     cell(snoop, "build_graph").source += (
         f"\ntry:\n    SECRET = open({str(ROOT / 'solutions' / 'ex01_graphs.py')!r}).read()\n"
@@ -164,6 +183,46 @@ def test_patched_comparisons_in_the_kernel_earn_nothing(graded):
                for p in report.problems)
 
 
+def test_a_stripped_notebook_does_not_switch_verification_off_for_the_others(graded):
+    _, reports, _ = graded
+    assert reports["stripped"].score == 0
+    assert reports["tamper"].score == 18 - 3 and reports["tamper"].status == "graded"
+    for name, report in reports.items():
+        assert not any("did not complete" in p for p in report.problems), (name, report.problems)
+    verified = {name for name, r in reports.items() if r.status == "graded"}
+    assert verified == set(reports) - {"broken", "evader"}, {n: r.status for n, r in reports.items()}
+
+
+def test_points_that_cannot_be_verified_are_withheld_and_flagged(graded):
+    from grading import gradebook
+
+    course, reports, _ = graded
+    report = reports["evader"]
+    assert report.status == "unverified"
+    assert report.score == 18 - 3
+    assert report.failed_tests["test_dy_dw_by_hand_matches_autograd"].startswith("unverified: ")
+    assert any(p.startswith("unverified: 1 test(s)") for p in report.problems)
+    with gradebook.opened(course.db_url) as gb:
+        grade = gb.find_grade("test_dy_dw_by_hand_matches_autograd", ASSIGNMENT, ASSIGNMENT, "evader")
+        assert grade.auto_score == 0 and grade.needs_manual_grade
+        assert not gradebook.verification(gb, "evader", ASSIGNMENT).verified
+        assert gradebook.verification(gb, "tamper", ASSIGNMENT).verified
+
+
+def test_unverified_submissions_are_left_out_of_the_grades_and_named_in_the_report(graded, tmp_path):
+    from grading import report
+
+    course, _, _ = graded
+    csv_path, left_out = course.export_csv(tmp_path / "grades.csv")
+    assert [(v.student, v.assignment) for v in left_out] == [("evader", ASSIGNMENT)]
+    students = [line.split(",")[3] for line in csv_path.read_text().splitlines()[1:]]
+    assert "evader" not in students and "tamper" in students and "correct" in students
+    report.write_report(course, tmp_path / "report")
+    text = (tmp_path / "report" / "report.md").read_text()
+    assert "## Unverified submissions" in text and "| evader | ex01_graphs |" in text
+    assert "| tamper |" not in text
+
+
 def test_kernel_cannot_read_the_solutions(graded):
     from grading import sandbox
 
@@ -228,7 +287,7 @@ def test_grades_csv_and_report(graded, tmp_path):
     from grading import report
 
     course, _, _ = graded
-    csv_path = course.export_csv(tmp_path / "grades.csv")
+    csv_path, _ = course.export_csv(tmp_path / "grades.csv")
     rows = csv_path.read_text().splitlines()
     assert rows[0].startswith("assignment,") and any(",correct," in r and ",18.0,18.0" in r for r in rows)
     written = report.write_report(course, tmp_path / "report")
@@ -281,6 +340,7 @@ def test_cli_grades_writes_csv_and_report(graded, tmp_path):
     course, _, _ = graded
     result = course_cli("grades", "--course", str(course.root), "--out", str(tmp_path / "out" / "grades.csv"))
     assert result.returncode == 0, result.stderr
+    assert "left out (unverified" in result.stderr and "evader/ex01_graphs" in result.stderr
     assert (tmp_path / "out" / "grades.csv").exists()
     assert (tmp_path / "out" / "report" / "pass_rates.png").exists()
 
@@ -290,3 +350,22 @@ def test_demo_scores_every_sample_as_expected(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "every sample scored exactly as expected" in out
     assert re.search(r"ex01_graphs\s+correct\s+\(none\)\s+18 / 18\s+18\s+yes", out)
+
+
+def test_an_honest_submission_whose_verification_timed_out_is_withheld_then_verified_later(tmp_path, monkeypatch):
+    """Fail closed, not zeroed for good: the next run verifies it and it is exported."""
+    course = Course(tmp_path / "course", cell_timeout=8)
+    release = nbformat.read(course.release([ASSIGNMENT])[0], as_version=4)
+    submit(course, "honest", samples.fill(release, ASSIGNMENT))
+    monkeypatch.setenv("GRADING_VERIFY_TIMEOUT_S", "0.01")
+    first = course.autograde(progress=False)[0]
+    assert first.status == "unverified" and first.score == 0
+    assert any("stopped after 0.01 s" in p for p in first.problems), first.problems
+    csv_path, left_out = course.export_csv(tmp_path / "grades.csv")
+    assert [v.student for v in left_out] == ["honest"] and ",honest," not in csv_path.read_text()
+
+    monkeypatch.delenv("GRADING_VERIFY_TIMEOUT_S")
+    second = course.autograde(progress=False)[0]  # not skipped: unverified counts as not graded
+    assert second.status == "graded" and second.score == 18
+    csv_path, left_out = course.export_csv(tmp_path / "grades.csv")
+    assert left_out == [] and any(",honest," in r and ",18.0,18.0" in r for r in csv_path.read_text().splitlines())
