@@ -6,6 +6,8 @@ Instructors (an nbgrader course folder, ``--course``, default ./course):
     course feedback [ASSIGNMENT ...] [--student ID ...]
     course grades [--out FILE]                     CSV, and a report with figures
     course demo                                    all of it, on bundled sample submissions
+    course export gradescope [--out FILE.zip] [ASSIGNMENT ...]   a Gradescope autograder
+    course export classroom [--out DIR]            a GitHub Classroom starter repository
 Students:
     course check [MODULE] [--target PATH | NOTEBOOK]
 Maintainers:
@@ -103,7 +105,8 @@ def cmd_grades(args) -> int:
 
     course = _course(args)
     out = Path(args.out)
-    csv_path, left_out = course.export_csv(out)
+    export = {"nbgrader": course.export_csv, "canvas": course.export_canvas}[args.format]
+    csv_path, left_out = export(out)
     print(f"grades: {csv_path}")
     for v in left_out:
         print(f"left out (unverified, run `course autograde` again): {v.student}/{v.assignment}: "
@@ -132,11 +135,39 @@ def cmd_demo(args) -> int:
                     progress=not args.quiet)
 
 
+# ------------------------------------------------------------------ export
+
+
+def cmd_export(args) -> int:
+    from grading.exports import ExportError, classroom, gradescope
+
+    try:
+        if args.format == "gradescope":
+            archive, names = gradescope.build(Path(args.root), Path(args.out), args.assignments or None,
+                                              progress=not args.quiet)
+            print(f"gradescope autograder: {archive} ({len(names)} assignment(s): {', '.join(names)})")
+        else:
+            folder, tests = classroom.export(Path(args.root), Path(args.out), progress=not args.quiet)
+            print(f"github classroom repository: {folder}")
+            for test in tests:
+                print(f"  {test.module:<24} {test.points:>3} points  {test.command}")
+    except ExportError as exc:
+        raise CommandError(str(exc)) from None
+    return 0
+
+
 # ------------------------------------------------------------------ parser
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors in one line (no usage block) and exit status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="course", description="The autograd course: build, release, grade, check.",
+    p = _Parser(prog="course", description="The autograd course: build, release, grade, check.",
                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
     p.add_argument("--root", default=str(COURSE_ROOT), help=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -174,6 +205,8 @@ def parser() -> argparse.ArgumentParser:
 
     grades = sub.add_parser("grades", help="export grades as CSV, with a report of figures")
     grades.add_argument("--out", default="grades.csv", help="CSV file (default grades.csv); the report goes beside it")
+    grades.add_argument("--format", default="nbgrader", choices=["nbgrader", "canvas"],
+                        help="nbgrader's CSV (default), or a gradebook CSV that Canvas imports")
     course_options(grades)
     grades.set_defaults(run=cmd_grades)
 
@@ -189,16 +222,31 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--timeout", type=int, default=60)
     demo.add_argument("--quiet", action="store_true")
     demo.set_defaults(run=cmd_demo)
+
+    export = sub.add_parser("export", help="the course for other graders: Gradescope, GitHub Classroom")
+    formats = export.add_subparsers(dest="format", required=True, metavar="FORMAT")
+    to_gradescope = formats.add_parser("gradescope", help="a Gradescope autograder zip (hidden tests, no solutions)")
+    to_gradescope.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: every assignment")
+    to_gradescope.add_argument("--out", default="dist/gradescope-autograder.zip",
+                               help="the zip (default dist/gradescope-autograder.zip)")
+    to_gradescope.add_argument("--quiet", action="store_true")
+    to_gradescope.set_defaults(run=cmd_export)
+    to_classroom = formats.add_parser("classroom", help="a GitHub Classroom starter repository with autograding")
+    to_classroom.add_argument("--out", default="dist/classroom",
+                              help="the repository folder (default dist/classroom, recreated)")
+    to_classroom.add_argument("--quiet", action="store_true")
+    to_classroom.set_defaults(run=cmd_export)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    from grading.gradebook import GradebookUnavailable
     from grading.pipeline import PipelineError
 
     try:
         return args.run(args)
-    except (CommandError, PipelineError, stubs.StubError, notebooks.NotebookSourceError,
+    except (CommandError, PipelineError, GradebookUnavailable, stubs.StubError, notebooks.NotebookSourceError,
             FileNotFoundError) as exc:
         print(f"course {args.command}: {exc}", file=sys.stderr)
         return 2

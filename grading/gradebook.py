@@ -11,7 +11,10 @@ from __future__ import annotations
 import contextlib
 import datetime
 import json
+import os
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, delete, insert, select
@@ -42,13 +45,44 @@ class Verification:
         return self.status == VERIFIED
 
 
+class GradebookUnavailable(RuntimeError):
+    """The database cannot be opened; the message is one line, with no password in it."""
+
+
+def shown(db_url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(db_url).render_as_string(hide_password=True)
+    except Exception:  # not a URL at all: show it as given
+        return db_url
+
+
+def venv_on_path() -> None:
+    """nbgrader runs `alembic` as a program: the interpreter's bin folder must be on PATH."""
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
+
+
 @contextlib.contextmanager
 def opened(db_url: str) -> Iterator["object"]:
     """nbgrader's Gradebook, with the course's table created on first use."""
     from nbgrader.api import Gradebook
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-    with Gradebook(db_url) as gb:
+    venv_on_path()
+    try:
+        gb = Gradebook(db_url)
         _metadata.create_all(gb.engine)
+    except ArgumentError:
+        raise GradebookUnavailable(f"{shown(db_url)} is not a database URL "
+                                   "(for example sqlite:///gradebook.db or postgresql://user@host/course)") from None
+    except (SQLAlchemyError, ImportError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        raise GradebookUnavailable(f"cannot open the gradebook {shown(db_url)}: "
+                                   f"{reason[0] if reason else type(exc).__name__}") from None
+    with gb:
         yield gb
 
 

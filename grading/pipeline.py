@@ -115,7 +115,7 @@ class Course:
             from nbgrader.coursedir import CourseDirectory
 
             _quiet_nbgrader()
-            _venv_on_path()
+            gradebook.venv_on_path()
             config = self.config()
             self._api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
             self._api.log.setLevel("ERROR")
@@ -130,10 +130,16 @@ class Course:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, target)
 
+    def check_gradebook(self) -> None:
+        """Fail in one line, before anything is done, when the database cannot be opened."""
+        with gradebook.opened(self.db_url):
+            pass
+
     # ------------------------------------------------------------ release
     def release(self, assignments: Iterable[str] | None = None) -> list[Path]:
         """nbgrader generate_assignment: solutions and hidden tests removed."""
         self.root.mkdir(parents=True, exist_ok=True)
+        self.check_gradebook()
         self.sync_sources()
         released = []
         for name in self.check_assignments(assignments):
@@ -230,6 +236,7 @@ class Course:
     def autograde(self, assignments: Iterable[str] | None = None, students: Iterable[str] | None = None,
                   *, force: bool = False, progress: bool = True) -> list[SubmissionReport]:
         """nbgrader autograde over every submission, resumable and robust to broken ones."""
+        self.check_gradebook()
         self.sync_sources()
         pairs = self.submissions(assignments, students)
         reports = []
@@ -244,6 +251,10 @@ class Course:
                     self._fill_scores(report)
                     continue
                 report.problems = self.inspect(student, assignment)
+                # Until its verification is recorded, this submission counts as not graded:
+                # a run killed at any moment from here on leaves it to be graded again.
+                with gradebook.opened(self.db_url) as gb:
+                    gradebook.record(gb, student, assignment, gradebook.UNVERIFIED, ["its grading did not finish"])
                 with self._kernel_for(student, assignment):
                     result = self.api.autograde(assignment, student, force=True, create=True)
                 checked = None
@@ -370,6 +381,7 @@ class Course:
     def feedback(self, assignments: Iterable[str] | None = None, students: Iterable[str] | None = None,
                  progress: bool = True) -> list[Path]:
         """nbgrader generate_feedback: one HTML page per student and assignment."""
+        self.check_gradebook()
         written = []
         pairs = [p for p in self.submissions(assignments, students)
                  if (self.root / "autograded" / p[0] / p[1]).is_dir()]
@@ -421,6 +433,36 @@ class Course:
             writer.writeheader()
             writer.writerows(r for r in reader if (r["assignment"], r["student_id"]) not in withheld)
         raw.unlink()
+        return path, left_out
+
+
+    def export_canvas(self, path: str | Path) -> tuple[Path, list[gradebook.Verification]]:
+        """A gradebook CSV that Canvas imports (Grades > Import): the student columns Canvas
+        requires (Student, ID, SIS User ID, SIS Login ID, Section), then one column per
+        assignment, with a "Points Possible" row first. nbgrader's student id goes in SIS
+        User ID and SIS Login ID, which Canvas matches on when ID is empty. An unverified
+        submission's cell is left blank, which Canvas skips rather than grading."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        left_out = self.unverified()
+        withheld = {(v.student, v.assignment) for v in left_out}
+        with gradebook.opened(self.db_url) as gb:
+            assignments = sorted(gb.assignments, key=lambda a: a.name)
+            header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"] + [a.name for a in assignments]
+            rows = [["Points Possible", "", "", "", ""] + [f"{a.max_score:g}" for a in assignments]]
+            for student in sorted(gb.students, key=lambda s: s.id):
+                name = ", ".join(filter(None, [student.last_name, student.first_name])) or student.id
+                scores = []
+                for assignment in assignments:
+                    try:
+                        submission = gb.find_submission(assignment.name, student.id)
+                    except Exception:
+                        scores.append("")  # nothing submitted: Canvas leaves the cell alone
+                        continue
+                    scores.append("" if (student.id, assignment.name) in withheld else f"{submission.score:g}")
+                rows.append([name, "", student.id, student.id, ""] + scores)
+        with open(path, "w", newline="") as f:
+            csv.writer(f).writerows([header, *rows])
         return path, left_out
 
 
@@ -537,13 +579,6 @@ def _last_line(result: dict) -> str:
         if line.strip().startswith("[ERROR]"):
             return line.strip()[8:][:300]
     return "unknown error"
-
-
-def _venv_on_path() -> None:
-    """nbgrader runs `alembic` as a program: the interpreter's bin folder must be on PATH."""
-    bin_dir = str(Path(sys.executable).parent)
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
 
 
 def _alive(pid: int) -> bool:

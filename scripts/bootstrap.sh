@@ -4,7 +4,8 @@
 #   * torch, pinned in pyproject.toml, installed FIRST so pip never picks a
 #     different build while resolving the rest
 #   * this package (editable) and its pinned dependencies
-#   * the Graphviz `dot` program (required) and bubblewrap (optional)
+#   * the Graphviz `dot` program (required), bubblewrap (optional, the grading
+#     sandbox) and the PostgreSQL server (optional, for the gradebook tests)
 #
 # Idempotent: when .venv/.bootstrap-stamp matches pyproject.toml nothing is
 # reinstalled, and the whole script finishes in well under a second.
@@ -69,6 +70,9 @@ command -v dot  >/dev/null 2>&1 || missing_pkgs+=(graphviz)
 # failing apt-get does not slow down every later `make test`.
 if [[ "$up_to_date" != 1 ]]; then
     command -v bwrap >/dev/null 2>&1 || missing_pkgs+=(bubblewrap)
+    # The PostgreSQL server, for the tests that run the gradebook on a real one.
+    compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null 2>&1 \
+        || missing_pkgs+=(postgresql)
 fi
 
 if (( ${#missing_pkgs[@]} )) && can_apt; then

@@ -133,7 +133,8 @@ def pyproject_pins(pyproject: dict) -> dict[str, str | None]:
     """{normalised pip name: exact version or None} from [project].dependencies."""
     pins = {}
     for req in pyproject["project"]["dependencies"]:
-        m = re.fullmatch(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:==\s*([^\s;,]+))?\s*(;.*)?", req)
+        # An extra (psycopg[binary]) selects optional parts, not another package.
+        m = re.fullmatch(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(?:==\s*([^\s;,]+))?\s*(;.*)?", req)
         pins[norm(m.group(1)) if m else req] = m.group(2) if m else None
     return pins
 
