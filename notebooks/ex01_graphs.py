@@ -27,7 +27,8 @@ torch.__version__
 # When a tensor has `requires_grad=True`, PyTorch *records* each operation applied to
 # it, and to every tensor computed from it, as the operation runs. Nothing is declared
 # in advance: the graph is built by running ordinary Python (a *dynamic* graph), so an
-# `if` or a loop simply records whichever operations actually ran.
+# `if` or a loop simply records whichever operations actually ran (the end of this section
+# shows one function recording two different graphs).
 
 # %%
 w = torch.tensor([1.0], requires_grad=True)
@@ -40,7 +41,8 @@ y
 # %% [markdown]
 # `y` prints with `grad_fn=<MulBackward0>`: the multiplication was recorded. So were the
 # additions; the record is kept on *every* tensor computed from a tensor that requires
-# grad, not only on the inputs:
+# grad, not only on the inputs (ex02 lists the few exceptions, such as results computed under
+# `torch.no_grad()`):
 
 # %%
 a.grad_fn, b.grad_fn, y.grad_fn
@@ -51,6 +53,31 @@ a.grad_fn, b.grad_fn, y.grad_fn
 
 # %%
 w.is_leaf, x.is_leaf, a.is_leaf, w.grad_fn
+
+# %% [markdown]
+# Since the graph is recorded as the code runs, one Python function can record different
+# graphs. `scaled` below doubles its input `times` times in a loop, then takes the `sin` of
+# the result if it is above 3 and the `exp` otherwise. Called with `times=1` (2, so `exp`) and
+# with `times=3` (8, so `sin`), it records one multiplication and an `exp` the first time,
+# three multiplications and a `sin` the second:
+
+# %%
+from IPython.display import display
+
+
+def scaled(t, times):
+    for _ in range(times):
+        t = t * 2
+    if t.item() > 3:
+        t = t.sin()
+    else:
+        t = t.exp()
+    return t
+
+
+once, thrice = scaled(w, 1), scaled(w, 3)
+print("times=1:", once.grad_fn, "| times=3:", thrice.grad_fn)
+display(make_dot(once, params={"w": w}), make_dot(thrice, params={"w": w}))
 
 # %% [markdown]
 # ## 2. Drawing the graph with torchviz
@@ -111,17 +138,37 @@ checks.check_graph(student("ex01_graphs").build_graph, reference=ref.render_targ
 # %% [markdown]
 # ## 3. The chain rule, summed over paths
 #
-# To get $\partial y / \partial w$, follow every path from `y` back to `w`, multiply the
-# local derivatives along each path, and **add the paths up**:
+# To get the derivative of an output with respect to a leaf, follow every path from the output
+# back to the leaf, multiply the local derivatives along each path, and **add the paths up**.
 #
-# $$\frac{\partial y}{\partial w} = \underbrace{\frac{\partial y}{\partial a}\frac{\partial a}{\partial w}}_{\text{through } a}
-#   + \underbrace{\frac{\partial y}{\partial b}\frac{\partial b}{\partial w}}_{\text{through } b}
-#   = b \cdot 1 + a \cdot 1 .$$
+# Take another function of the same shape, with two intermediate results:
+# $p = w \cdot x$, $r = w - x$ and $z = p \cdot r$. `w` reaches `z` through `p` and through
+# `r`, so the sum has two terms:
 #
-# With `w = 1`, `x = 2`: $a = 3$, $b = 2$, so $\partial y/\partial w = 2 + 3 = 5$.
-# Forgetting one path is the most common mistake: it gives 2 or 3.
+# $$\frac{\partial z}{\partial w} = \underbrace{\frac{\partial z}{\partial p}\frac{\partial p}{\partial w}}_{\text{through } p}
+#   + \underbrace{\frac{\partial z}{\partial r}\frac{\partial r}{\partial w}}_{\text{through } r}
+#   = r \cdot x + p \cdot 1 .$$
 #
-# **Exercise 2.** Write `dy_dw_by_hand(w, x)` with this formula, *without autograd*: it
+# With `w = 3`, `x = 2`: $p = 6$, $r = 1$, so $\partial z/\partial w = 1 \cdot 2 + 6 \cdot 1 = 8$,
+# and autograd (section 4 explains `backward`) agrees:
+
+# %%
+w_demo = torch.tensor([3.0], requires_grad=True)
+x_demo = torch.tensor([2.0], requires_grad=True)
+p, r = w_demo * x_demo, w_demo - x_demo
+z = p * r
+z.backward()
+w_demo.grad, (r * x_demo + p).detach()
+
+# %% [markdown]
+# Forgetting one path is the most common mistake: here it would give 2 (only through `p`) or
+# 6 (only through `r`) instead of 8.
+#
+# For our `y`, draw the same two paths from `y` to `w` (through `a` and through `b`), write down
+# the local derivative on each edge ($\partial y/\partial a$, $\partial a/\partial w$, ...), and
+# add the two products.
+#
+# **Exercise 2.** Write `dy_dw_by_hand(w, x)` with the formula you found, *without autograd*: it
 # must give the right answer under `torch.no_grad()` for inputs that do not require
 # grad, and must not call `backward` or `torch.autograd.grad`. It works elementwise for
 # tensors of any shape, and keeps the input's dtype.
@@ -260,12 +307,15 @@ for kind, values, leaf in (("square", ([1.0, 2.0],), 1), ("deep", ([3.0], [0.25]
 # %% [markdown]
 # ## Summary
 #
-# - Every operation on a tensor that requires grad is recorded as it runs, on every
-#   tensor computed from it, leaves and intermediate results alike; the record is the
-#   backward graph, and `grad_fn` is its last node.
+# - Every operation on a tensor that requires grad is recorded as it runs (with the exceptions
+#   of ex02), on every tensor computed from it, leaves and intermediate results alike; the record
+#   is the backward graph, and `grad_fn` is its last node.
 # - torchviz draws that graph: blue boxes are leaves you named, grey boxes are backward
 #   functions (`AccumulateGrad` ends at a leaf), the green box is the tensor you drew.
-# - The chain rule multiplies along a path and **adds over paths**: $\partial y/\partial w = b + a$.
+# - The chain rule multiplies along a path and **adds over paths**: one term for each path from
+#   the output to the leaf, so two for `w` in our `y`, one for `x`.
+# - The graph records the operations that ran: an `if` or a loop gives a different graph for
+#   different inputs.
 # - `backward` adds into `.grad`; `torch.autograd.grad` on a fresh leaf leaves the caller alone.
 #
 # Next, **ex02_leaves**: why only leaves get `.grad`, and how to see the gradient of an

@@ -27,7 +27,8 @@ torch.__version__
 # ourselves. Those are the graph's **leaves**. PyTorch's rule, exactly:
 #
 # - a tensor that requires grad is a leaf when *you* created it (it has no `grad_fn`);
-# - a tensor computed from a tensor that requires grad is *not* a leaf: it has a `grad_fn`;
+# - a tensor computed from a tensor that requires grad, by an operation that autograd records,
+#   is *not* a leaf: it has a `grad_fn`, and requires grad itself;
 # - a tensor that does not require grad is a leaf too, by convention: it has no history at all.
 
 # %%
@@ -41,6 +42,20 @@ y = a * b
 # %%
 constant = torch.tensor([3.0])
 constant.is_leaf, (constant * 2).is_leaf, (constant * 2).requires_grad
+
+# %% [markdown]
+# "An operation that autograd records" matters in the second rule: some results computed from `w`
+# are not recorded, and so come out as leaves that do not require grad. That happens for anything
+# computed under `torch.no_grad()` (recording is switched off), for `.detach()` (which exists to
+# give a tensor without history; ex03 is about it), and for results with integer or boolean
+# values, such as the index that `argmax` returns or a comparison: they can have no gradient, so
+# nothing is recorded for them.
+
+# %%
+with torch.no_grad():
+    under_no_grad = w * 2
+exceptions = dict(under_no_grad=under_no_grad, detached=(w * 2).detach(), argmax=w.argmax(), compared=w > 0)
+{name: (t.is_leaf, t.requires_grad, t.grad_fn, t.dtype) for name, t in exceptions.items()}
 
 # %% [markdown]
 # A common misreading is that PyTorch records operations only on leaves. It records every
@@ -88,9 +103,10 @@ with warnings.catch_warnings(record=True) as caught:
 # %% [markdown]
 # ## 3. Keeping an intermediate gradient: `retain_grad`
 #
-# `a.retain_grad()` asks autograd to store $\partial y/\partial a$ in `a.grad` when it passes
-# through `a`. It must be called **before** `backward`: afterwards the gradient is gone.
-# By the chain rule, $\partial y/\partial a = b$ and $\partial y/\partial b = a$.
+# `a.retain_grad()` asks autograd to store $\partial y/\partial a$ in `a.grad` each time a backward
+# passes through `a`. It must be called **before** the `backward` whose gradient you want: once
+# a backward has gone by, its gradient of `a` is gone. By the chain rule, $\partial y/\partial a = b$
+# and $\partial y/\partial b = a$.
 
 # %%
 w = torch.tensor([1.0], requires_grad=True)
@@ -100,17 +116,18 @@ b = w + 1
 a.retain_grad()
 y = a * b
 y.backward()
-b.retain_grad()  # too late: backward has already passed through b
+b.retain_grad()  # too late for this backward, which has already passed through b
 a.grad, b.grad
 
 # %% [markdown]
 # `retain_grad` treats `a` like a leaf from then on: a second backward through `a` *adds* into
-# `a.grad`, exactly as it adds into `w.grad` (ex05 is about this accumulation):
+# `a.grad`, exactly as it adds into `w.grad` (ex05 is about this accumulation). And `b`, asked
+# too late for the first backward, gets its gradient from this one:
 
 # %%
 y = a * b
 y.backward()
-a.grad
+a.grad, b.grad
 
 # %% [markdown]
 # **Exercise 1.** Write `grads_after_backward(w, x)`: build the ex01 graph from `w` and `x`
@@ -158,13 +175,16 @@ with warnings.catch_warnings():
     print("a.grad is still", a.grad)
 
 # %% [markdown]
-# Like `retain_grad`, a hook must be in place before `backward` reaches its tensor; one added
-# afterwards is simply never called:
+# Like `retain_grad`, a hook must be in place before `backward` reaches its tensor to see that
+# backward's gradient. One added afterwards misses that backward, but it is not lost: it is
+# called by the next backward that passes through the tensor. Here $\partial (5a)/\partial a = 5$:
 
 # %%
 a = w + x
-(a * (w + 1)).backward()
-handle = a.register_hook(lambda grad: print("never printed"))
+(a * (w + 1)).backward()  # no hook yet: nothing printed
+handle = a.register_hook(lambda grad: print("called by the next backward, with", grad))
+(a * 5).backward()
+handle.remove()
 
 # %% [markdown]
 # A hook can do more than look: if it returns a tensor, that tensor is passed on *instead of*
@@ -184,7 +204,7 @@ w.grad
 # |---|---|---|
 # | where the gradient goes | stored in `t.grad`, added up over backward calls | passed to `fn`; nothing stored |
 # | can change the gradient | no | yes, by returning a new tensor |
-# | when to call | before `backward` | before `backward` |
+# | when to call | before the `backward` it should see | before the `backward` it should see |
 # | undo | | `handle.remove()` |
 #
 # **Exercise 2.** Write `grad_of_intermediate(w, x)`: $\partial y/\partial a$ for the ex01 graph,
@@ -288,11 +308,68 @@ p2 = torch.tensor([1.0, 2.0]).to(torch.float64).requires_grad_()
 p1.is_leaf, p2.is_leaf
 
 # %% [markdown]
-# Modules are safe: `model.to(...)` converts each `nn.Parameter` in place, so it stays a leaf.
+# ### `model.to(...)` is different
+#
+# Modules are safe from this trap: `model.to(...)` converts each `nn.Parameter` without recording
+# anything (it works under `torch.no_grad()`), so every parameter is still a leaf afterwards.
+# Whether it is still the *same* `Parameter` object depends on the conversion. PyTorch (in
+# `Module._apply`, torch 2.13) keeps the object and replaces its `.data` when the converted
+# tensor is of a compatible kind, as `torch._has_compatible_shallow_copy_type(old, new)` says:
+# it is for a change of dtype, and it is not for the `meta` device, where the module gets new
+# `Parameter` objects. The old one is left behind, unchanged. `id()` tells objects apart:
 
 # %%
-layer = torch.nn.Linear(2, 1).to(torch.float64)
-layer.weight.is_leaf, layer.weight.dtype
+layer = torch.nn.Linear(2, 1)
+weight = layer.weight
+print("id before:", id(weight))
+for target in (torch.float64, "meta"):
+    converted = weight.detach().to(target)
+    compatible = torch._has_compatible_shallow_copy_type(weight, converted)
+    layer.to(target)
+    print(f"to({target}): id after {id(layer.weight)}, same object: {layer.weight is weight}, "
+          f"leaf: {layer.weight.is_leaf}, {layer.weight.dtype} on {layer.weight.device}; "
+          f"compatible kind: {compatible}")
+print("the object from before:", weight.dtype, "on", weight.device)
+
+# %% [markdown]
+# Two switches of `torch.__future__` change this (both are off by default): with
+# `torch.__future__.set_overwrite_module_params_on_conversion(True)` every conversion makes new
+# `Parameter` objects, even a change of dtype; with
+# `torch.__future__.set_swap_module_params_on_conversion(True)` every conversion keeps the objects,
+# even a move to `meta`, by swapping their contents for the converted ones:
+
+# %%
+print("default:", torch.__future__.get_overwrite_module_params_on_conversion(),
+      torch.__future__.get_swap_module_params_on_conversion())
+torch.__future__.set_overwrite_module_params_on_conversion(True)
+try:
+    layer = torch.nn.Linear(2, 1)
+    weight = layer.weight
+    layer.to(torch.float64)
+    print("overwrite on: same object after a dtype change:", layer.weight is weight,
+          "| leaf:", layer.weight.is_leaf)
+finally:
+    torch.__future__.set_overwrite_module_params_on_conversion(False)
+torch.__future__.set_swap_module_params_on_conversion(True)
+try:
+    layer = torch.nn.Linear(2, 1)
+    weight = layer.weight
+    layer.to("meta")
+    print("swap on: same object after a move to meta:", layer.weight is weight,
+          "| leaf:", layer.weight.is_leaf, "|", weight.device)
+finally:
+    torch.__future__.set_swap_module_params_on_conversion(False)
+
+# %% [markdown]
+# So a module's parameters are leaves after `model.to(...)`, always; the objects may be new. An
+# optimizer holds the `Parameter` objects it was given, so build it from `model.parameters()`
+# *after* moving the model (ex08 does this on other devices). Compare a plain tensor that requires
+# grad: its `.to()` is the recorded copy of this section, a non-leaf:
+
+# %%
+p = torch.tensor([1.0, 2.0], requires_grad=True)
+moved = p.to(torch.float64)
+moved is p, moved.is_leaf, moved.grad_fn
 
 # %% [markdown]
 # **Exercise 3.** Write `make_leaf(values, *, dtype=torch.float32, device="cpu")`: a tensor
@@ -328,13 +405,16 @@ ref.check_make_leaf(student("ex02_leaves").make_leaf, [
 # ## Summary
 #
 # - A leaf is a tensor with no history: one you created, or any tensor that does not require
-#   grad. Operations are recorded on *every* tensor that requires grad, leaf or not.
+#   grad. Operations are recorded on *every* tensor that requires grad, leaf or not, except under
+#   `torch.no_grad()`, for `.detach()`, and for integer or boolean results such as `argmax`.
 # - `backward` computes the gradient of every tensor on the way, but stores `.grad` only for
 #   leaves that require grad. Reading `.grad` of a non-leaf gives `None` and a warning.
-# - `t.retain_grad()` (before `backward`) stores an intermediate gradient in `t.grad`;
-#   `t.register_hook(fn)` hands it to `fn`, which may also replace it.
+# - `t.retain_grad()` stores an intermediate gradient in `t.grad`; `t.register_hook(fn)` hands
+#   it to `fn`, which may also replace it. Each acts from the next backward through `t` on.
 # - `.to()`, `.cuda()`, `.double()` on a tensor that requires grad are recorded operations: the
 #   result is not a leaf and its `.grad` stays `None`. Convert first, then `requires_grad_()`.
+# - `model.to(...)` records nothing: its parameters stay leaves. They stay the same objects for a
+#   change of dtype, and are new ones for `meta`: build the optimizer after moving the model.
 #
 # Next, **ex03_detach**: taking tensors out of a graph with `requires_grad=False`, cutting paths
 # out of one with `.detach()`, and why `.detach()` is not a copy.

@@ -99,7 +99,8 @@ side_by_side(("x requires grad", make_dot(h_tracked, params={"w": w, "x": x_trac
              ("x.detach() used instead of x", make_dot(h_cut, params={"w": w, "x": x, "b": b})))
 
 # %% [markdown]
-# The difference is what gets cut. `requires_grad=False` keeps a *tensor* out of every graph;
+# The difference is what gets cut. `requires_grad=False` keeps a *tensor* out of every graph
+# built while the flag is off (section 1 switched it back on with `requires_grad_(True)`);
 # `.detach()` cuts one *path*, the one that goes through the detached value. Any other use of
 # `x` is still recorded. Here `x` reaches `z = w * x.detach() + x` along two paths, one of them
 # cut, so $\partial z/\partial x = 1$ instead of $w + 1 = 4$:
@@ -254,8 +255,8 @@ w, w.is_leaf
 # %% [markdown]
 # | | `requires_grad=False` | `.detach()` | `torch.no_grad()` |
 # |---|---|---|---|
-# | acts on | one leaf, for good | one use of one tensor | every operation in the block |
-# | the original | changed (must be a leaf) | unchanged, shares memory | unchanged |
+# | acts on | one leaf, every use of it, until `requires_grad_(True)` switches it back | one use of one tensor | every operation in the block |
+# | the original | its flag changed (must be a leaf) | unchanged, shares memory | unchanged |
 # | typical use | input data, frozen weights | stop the gradient along one path | evaluation, parameter updates |
 #
 # **Exercise 2.** Write `partial_stop(w, x)`: the value $w \cdot x + w^2$, but with the gradient
@@ -297,20 +298,34 @@ torch.round(x).sum().backward()
 x.grad
 
 # %% [markdown]
-# The **straight-through estimator** rounds going forward and pretends the rounding was the
-# identity going backward. With `.detach()` it is one line: `x + (round(x) - x).detach()`.
-# Its value is $x + \mathrm{round}(x) - x = \mathrm{round}(x)$; for the gradient, the detached
-# part is a constant, so only `x` itself is seen and $\partial y/\partial x = 1$. The rendering
-# shows a single path from `x`:
+# The **straight-through estimator** computes a step function $f$ (such as rounding) going
+# forward, and pretends, going backward, that another function $g$ ran instead. `.detach()` does
+# it in one line, from two facts of section 2: a detached term keeps its value, and it is a
+# constant for the gradient. So
+#
+# $$y = g(x) + \big(f(x) - g(x)\big)_{\text{detached}}$$
+#
+# has the value $g(x) + f(x) - g(x) = f(x)$, and the gradient of $g(x)$ alone, since the bracket
+# is a constant. Here is that trick for $f = \mathrm{sign}$, which turns each nonzero value into $\pm 1$,
+# with $g = \tanh$, whose gradient is $1 - \tanh^2 x$:
 
 # %%
 x = torch.tensor([0.3, 1.7, -2.4], requires_grad=True)
-y = x + (torch.round(x) - x).detach()
+y = torch.tanh(x) + (torch.sign(x) - torch.tanh(x)).detach()
+y.sum().backward()
+y, x.grad, 1 - torch.tanh(x.detach()) ** 2
+
+# %% [markdown]
+# The rendering shows a single path from `x`, through the `tanh`: the detached bracket is a
+# constant, and leaves no node in the graph of `y`:
+
+# %%
 make_dot(y, params={"x": x})
 
 # %% [markdown]
 # **Exercise 3.** Write `straight_through_round(x)`: forward value `torch.round(x)`, gradient 1
-# with respect to `x`. (Quantisation-aware training and VQ-VAEs use exactly this.)
+# with respect to `x`, the gradient of the identity. Which $f$ and which $g$ is that?
+# (Quantisation-aware training and VQ-VAEs use exactly this.)
 
 # %% [solution] id=straight_through_round from=straight_through_round
 
@@ -385,8 +400,8 @@ ref.check_snapshot(student("ex03_detach").snapshot, [
 # %% [markdown]
 # ## Summary
 #
-# - A tensor with `requires_grad=False` is never recorded: it is not in the graph at all.
-#   The flag can be changed only on leaves.
+# - A tensor with `requires_grad=False` is not recorded: it is in no graph built while the flag
+#   is off. The flag can be changed only on leaves, and switched back on with `requires_grad_(True)`.
 # - `.detach()` cuts one path out of a graph that exists: the result has the same values and no
 #   history, while the original keeps requiring grad and every other use of it is still recorded.
 # - `.detach()` is **not a copy**: it shares storage and the version counter with the original,

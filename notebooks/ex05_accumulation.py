@@ -23,6 +23,7 @@
 import inspect
 from typing import Callable, Sequence
 
+import matplotlib.pyplot as plt
 import torch
 
 torch.__version__
@@ -274,6 +275,23 @@ losses, theta_end, torch.equal(theta_end, theta0)
 after_losses, after_theta = run("backward, step, zero_grad")
 first_losses, first_theta = run("zero_grad, backward, step")
 after_losses == first_losses, torch.equal(after_theta, first_theta)
+
+# %% [markdown]
+# The four loops side by side, over 25 steps: the two right orders draw one curve (the dots of
+# one on the line of the other), the loop without `zero_grad` swings up and down instead of
+# settling, and the one that clears before `step` stays flat where it started.
+
+# %%
+orders = ["zero_grad, backward, step", "backward, step, zero_grad",
+          "backward, step (no zero_grad)", "backward, zero_grad, step"]
+styles = [dict(linewidth=3), dict(linestyle="none", marker="o", markersize=4), dict(), dict(linestyle="--")]
+fig, ax = plt.subplots(figsize=(6, 3.5))
+for order, style in zip(orders, styles):
+    ax.plot(range(1, 26), run(order, steps=25)[0], label=order, **style)
+ax.set_xlabel("step")
+ax.set_ylabel("loss before the step")
+ax.set_yscale("log")
+ax.legend(fontsize=8);
 
 # %% [markdown]
 # Clearing first is still the safer habit: it does not depend on how `.grad` looked when the loop

@@ -469,6 +469,46 @@ checks.check_graph(student("ex06_linear_regression").loss_for_graph, reference=r
 ### END HIDDEN TESTS
 
 # %% [markdown]
+# ## 8. What training did, in two pictures
+#
+# First the loss. `train` records the mean loss after each epoch; the loss before the first
+# epoch is that of the starting parameters, which `train` gives back unchanged when the learning
+# rate is 0. Ten epochs this time, on a log scale, with the noise level $0.01^2 / 2$ of section 6:
+
+# %%
+w_start, b_start, _ = train(features, labels, lr=0.0, num_epochs=1, generator=torch.Generator().manual_seed(2))
+with torch.no_grad():
+    start_loss = squared_loss(linreg(features, w_start, b_start), labels).mean().item()
+w_fit, b_fit, losses_fit = train(features, labels, num_epochs=10, generator=torch.Generator().manual_seed(2))
+
+fig, ax = plt.subplots(figsize=(5, 3))
+ax.plot(range(11), [start_loss] + losses_fit, marker="o")
+ax.axhline(0.01 ** 2 / 2, color="grey", linestyle="--", label="noise level 0.01² / 2")
+ax.set_xlabel("epoch")
+ax.set_ylabel("mean squared_loss")
+ax.set_yscale("log")
+ax.legend();
+
+# %% [markdown]
+# The loss falls by orders of magnitude in the first epochs, then stays at the noise level:
+# there is nothing left that a line can explain.
+#
+# Then the line. The data have two features, so the fit is a plane; to see it as a line against
+# the second feature, take the first feature's part, $w_1 x_1$, out of each label. What is left
+# is $w_2 x_2 + b$ plus the noise, the straight line the model found (with noise of 0.01, the
+# points lie on it):
+
+# %%
+x2 = features[:, 1]
+partial = labels[:, 0] - w_fit[0, 0] * features[:, 0]
+grid = torch.linspace(x2.min().item(), x2.max().item(), 2)
+fig, ax = plt.subplots(figsize=(5, 3))
+ax.scatter(x2, partial, s=2, label="labels - w₁ · features[:, 0]")
+ax.plot(grid, w_fit[1, 0] * grid + b_fit[0], "r", linewidth=1, label=f"fitted: {w_fit[1, 0]:.3f} x + {b_fit[0]:.3f}")
+ax.set_xlabel("features[:, 1]")
+ax.legend();
+
+# %% [markdown]
 # ## Summary
 #
 # - A seeded `torch.Generator` makes every random draw (the data, the shuffling, the starting

@@ -250,8 +250,8 @@ checks.check_close(theta_, expected_theta_, name="fit(epochs=80, lr=0.005): thet
 # ## 6. A bug that looks like success
 #
 # A training loop that computes its loss against the clean curve `y` instead of the measurements
-# `yt` (an easy slip when both are global variables, and one that published tutorials make) runs
-# without an error, and its results look *better*:
+# `yt` (an easy slip when both are global variables of the notebook) runs without an error, and
+# its results look *better*:
 
 # %%
 theta_y, losses_y = fit(X, y, generator=torch.Generator().manual_seed(1))

@@ -176,16 +176,35 @@ w = torch.ones(3).to("meta").requires_grad_(True)
 w.device, w.is_leaf
 
 # %% [markdown]
-# A **model** moves differently: `model.to(device)` moves every parameter and returns the model
-# itself, and the parameters it holds afterwards are still leaves (still `nn.Parameter`s), ready
-# for an optimizer. They may be new objects, though, as they are here, so build the optimizer from
-# `model.parameters()` *after* moving the model:
+# A **model** moves differently: `model.to(device)` moves every parameter without recording
+# anything and returns the model itself, and the parameters it holds afterwards are still leaves
+# (still `nn.Parameter`s), ready for an optimizer. ex02 (section 5) showed the rule for *which*
+# objects they are, with torch's default settings: the same `Parameter` objects, with their
+# `.data` replaced, when the converted tensor is of a compatible kind
+# (`torch._has_compatible_shallow_copy_type(old, new)`), as for a change of dtype; new `Parameter`
+# objects otherwise, as for the `meta` device here. So build the optimizer from
+# `model.parameters()` *after* moving the model: it then holds the parameters the model uses,
+# whichever case applies.
 
 # %%
 model = nn.Linear(3, 1)
 weight = model.weight
 moved = model.to("meta")
-moved is model, model.weight is weight, model.weight.device, model.weight.is_leaf
+(moved is model, model.weight is weight, id(model.weight) == id(weight), model.weight.device, model.weight.is_leaf,
+ torch._has_compatible_shallow_copy_type(weight, model.weight))
+
+# %% [markdown]
+# The same check on this machine's best device, when it is not the CPU (on a CPU-only machine the
+# cell prints nothing):
+
+# %%
+if device.type != "cpu":
+    model = nn.Linear(3, 1)
+    weight = model.weight
+    compatible = torch._has_compatible_shallow_copy_type(weight, weight.detach().to(device))
+    model.to(device)
+    print(f"to({device}): same object: {model.weight is weight}, leaf: {model.weight.is_leaf}, "
+          f"compatible kind: {compatible}")
 
 # %% [markdown]
 # ## 4. The device-mismatch error, and how to read it
@@ -385,7 +404,19 @@ for gpu in ref.gpus_or_none():
 # GPU before each clock reading: `torch.cuda.synchronize(device)` (on a Mac, `torch.mps.synchronize()`).
 #
 # With a GPU, the next cell shows the difference; on the CPU, which finishes each operation before
-# returning, both numbers are the same.
+# returning, the matmul is over by the first reading, and the second comes later only by the few
+# lines of Python between the two.
+#
+# CPU timings also depend on how many threads torch uses (by default about one per core) and on
+# what else the machine is doing: threads that wait for a busy core make a matmul slower, by an
+# amount that changes from run to run. So for the timings of this notebook we fix the number of
+# threads to one (and restore it at the end of section 8):
+
+# %%
+threads_before = torch.get_num_threads()
+torch.set_num_threads(1)
+threads_before, torch.get_num_threads()
+
 
 # %%
 def wait_for(device):
@@ -409,8 +440,8 @@ print(f"{device}: returned after {queued * 1e3:.3f} ms, finished after {finished
 # Without a GPU you can still watch this happen on the simulated GPU the grader uses: its
 # tensors report `cuda:0` (their numbers stay on the CPU), a matmul is queued and takes its time
 # only when something waits for it, and its clock is simulated, so the numbers are the same on
-# every machine. (The first matmul is slow on purpose: it plays the part of the first call on a
-# real GPU.)
+# every machine. (Its first matmul is slow on purpose: it plays the part of a first call that pays
+# one-time costs, described below.)
 
 # %%
 from grading.references.ex08_devices import machine
@@ -428,27 +459,43 @@ finally:
 print(f"simulated {g.device}: returned after {queued:.3f} s, finished after {finished:.3f} s")
 
 # %% [markdown]
-# The **first** call on a device also pays one-time costs: memory is allocated, and on a GPU the
-# kernels are loaded and the library picks an algorithm for this size. So a timing starts with an
-# untimed **warm-up** call. Compare the first call on a new size with the ones after it:
+# The **first** call on a device may also pay one-time costs: memory is allocated, and on a GPU
+# the library may load kernels and pick an algorithm for this size. How much that costs depends
+# on the machine, and on a CPU it can be smaller than the ordinary jitter between two calls. So a
+# timing starts with an untimed **warm-up** call, which makes the result the same whether or not
+# there was such a cost. The next cell compares, for a few new sizes, the first call with the
+# median and the range of the five calls after it. Whether the first call stands out here, and
+# by how much, is for your machine to say; with the range next to it, you can see whether the
+# difference is more than the jitter:
 
 # %%
-b = torch.randn(384, 384, device=device)
-times = []
-for _ in range(4):
-    t0 = time.perf_counter()
-    b @ b
-    wait_for(device)
-    times.append(time.perf_counter() - t0)
-print(", ".join(f"{s * 1e3:.3f} ms" for s in times))
+def first_and_rest(n, calls=6):
+    """Seconds of the first matmul on a new n x n matrix, and of the calls after it."""
+    b = torch.randn(n, n, device=device)
+    times = []
+    for _ in range(calls):
+        t0 = time.perf_counter()
+        b @ b
+        wait_for(device)
+        times.append(time.perf_counter() - t0)
+    return times[0], times[1:]
+
+
+for n in (320, 352, 384):
+    first, rest = first_and_rest(n)
+    verdict = "above" if first > max(rest) else "within"
+    print(f"n={n}: first {first * 1e3:.3f} ms; then median {statistics.median(rest) * 1e3:.3f} ms, "
+          f"range {min(rest) * 1e3:.3f} to {max(rest) * 1e3:.3f} ms: the first is {verdict} that range")
 
 # %% [markdown]
 # Single timings also jump around (another program runs, the clock ticks): time several calls
-# and take the **median**, which one slow call does not pull up the way it pulls up the mean:
+# and take the **median**, which one slow call does not pull up the way it pulls up the mean. And
+# report the **spread** with it (here the range from the fastest to the slowest call), because a
+# median alone does not say how far to trust it:
 
 # %%
 samples = [1.0, 1.2, 0.9, 30.0, 1.1]  # milliseconds, one of them a hiccup
-statistics.mean(samples), statistics.median(samples)
+statistics.mean(samples), statistics.median(samples), (min(samples), max(samples))
 
 # %% [markdown]
 # **Exercise 4.** Write `time_matmul(n, device, repeats=10)`: the median time, in seconds (a
@@ -499,24 +546,38 @@ for gpu in ref.gpus_or_none():
 # ## 8. The CPU against a GPU
 #
 # A matmul of two `n x n` matrices does about $2n^3$ floating-point operations, so `2 * n**3 / seconds`
-# is its speed in FLOP/s. Time a few sizes on the CPU and, if this machine has one, on its GPU:
+# is its speed in FLOP/s. Time a few sizes on the CPU (with the one thread of section 7) and, if
+# this machine has one, on its GPU. Each size is timed five times with your `time_matmul`, which
+# already takes the median of its repeats; the table shows the median of those five medians and
+# their range:
 
 # %%
+def timed(n, where, runs=5):
+    """The median and the range, in seconds, of `runs` calls of time_matmul(n, where, repeats=5)."""
+    medians = [time_matmul(n, where, repeats=5) for _ in range(runs)]
+    return statistics.median(medians), min(medians), max(medians)
+
+
 sizes = (128, 256, 512)
 gpu = device if device.type != "cpu" else None
-print(f"{'n':>6} {'CPU ms':>10} {'CPU GFLOP/s':>12}" + (f" {'GPU ms':>10} {'GPU GFLOP/s':>12}" if gpu else ""))
+columns = [("cpu", "CPU")] + ([(gpu, "GPU")] if gpu else [])
+print(f"{'n':>5}" + "".join(f" {name + ' ms (range)':>26} {name + ' GFLOP/s':>12}" for _, name in columns))
 for n in sizes:
-    row = f"{n:>6}"
-    for where in ("cpu",) + ((gpu,) if gpu else ()):
-        seconds = time_matmul(n, where, repeats=5)
-        row += f" {seconds * 1e3:>10.3f} {2 * n**3 / seconds / 1e9:>12.1f}"
+    row = f"{n:>5}"
+    for where, _ in columns:
+        median, low, high = timed(n, where)
+        row += f" {median * 1e3:>9.3f} ({low * 1e3:.3f}-{high * 1e3:.3f}) {2 * n**3 / median / 1e9:>12.1f}"
     print(row)
 if gpu is None:
     print("(no GPU on this machine: CPU only)")
+torch.set_num_threads(threads_before)  # back to torch's default for this machine
 
 # %% [markdown]
-# Where you have a GPU, try larger sizes: each GPU call has a fixed cost, queueing the work, which
-# large matrices amortise, so the GPU's GFLOP/s keep growing with `n` long after the CPU's level off.
+# Your numbers will differ from anyone else's, and from your own next run; what carries over is
+# how to read them. Two medians whose ranges overlap are not shown to differ, however the medians
+# compare, and a wide range says the machine was busy while you timed: run again, or time more
+# calls. Where you have a GPU, try larger sizes and read the table the same way: does the GPU's
+# GFLOP/s change with `n`, and does the CPU's?
 #
 # ## Summary
 #
@@ -532,6 +593,8 @@ if gpu is None:
 # - The device-mismatch error names the two devices involved; move the data to the model's device.
 # - Results agree across devices up to rounding (the order of additions differs).
 # - A GPU runs asynchronously: warm up, synchronise before each clock reading, and report the median.
+# - Timings vary with the machine and its load: fix the number of CPU threads, repeat, and report
+#   the median with its spread; claim a difference only when it is larger than the spread.
 #
 # That completes the course: from the graph of one small function (ex01) through leaves, detach,
 # `grad_fn` names, accumulation and two fits trained with autograd, to running them on any device.
