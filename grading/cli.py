@@ -2,6 +2,8 @@
 
 Instructors (an nbgrader course folder, ``--course``, default ./course):
     course release [--out DIR]                     the student bundle, as a folder and a zip
+    course collect ARCHIVE.zip ASSIGNMENT [--lms auto|canvas|moodle] [--force]
+                                                   submissions downloaded from an LMS
     course autograde [ASSIGNMENT ...] [--student ID ...] [--force]
     course feedback [ASSIGNMENT ...] [--student ID ...]
     course grades [--out FILE]                     CSV, and a report with figures
@@ -73,7 +75,23 @@ def cmd_release(args) -> int:
     return 0
 
 
-# ------------------------------------------------------------------ autograde / feedback / grades
+# ------------------------------------------------------------------ collect / autograde / feedback / grades
+
+
+def cmd_collect(args) -> int:
+    from grading.collect import CollectError, collect
+
+    course = _course(args)
+    try:
+        result = collect(course, args.archive, args.assignment, lms=args.lms, force=args.force)
+    except CollectError as exc:
+        raise CommandError(str(exc)) from None
+    print(f"collect {args.assignment}: {len(result.imported)} imported, {len(result.unchanged)} unchanged, "
+          f"{len(result.kept)} kept (graded already), {len(result.problems)} problem(s)")
+    for problem in result.problems:
+        print(f"  {problem}")
+    return 1 if result.problems else 0
+
 
 
 def cmd_autograde(args) -> int:
@@ -189,6 +207,15 @@ def parser() -> argparse.ArgumentParser:
     release.add_argument("--out", default="dist/student", help="bundle folder (default dist/student)")
     release.add_argument("--quiet", action="store_true")
     release.set_defaults(run=cmd_release)
+
+    collect = sub.add_parser("collect", help="import submissions downloaded from Canvas or Moodle into submitted/")
+    collect.add_argument("archive", metavar="ARCHIVE.zip")
+    collect.add_argument("assignment", metavar="ASSIGNMENT")
+    collect.add_argument("--lms", default="auto", choices=["auto", "canvas", "moodle"],
+                         help="the LMS's file naming (default: whichever fits)")
+    collect.add_argument("--force", action="store_true", help="replace submissions already graded")
+    course_options(collect)
+    collect.set_defaults(run=cmd_collect)
 
     autograde = sub.add_parser("autograde", help="grade submitted/STUDENT/ASSIGNMENT notebooks with nbgrader")
     autograde.add_argument("assignments", nargs="*", metavar="ASSIGNMENT")
