@@ -167,6 +167,29 @@ class Course:
             found = [(s, a) for s, a in found if s in set(students)]
         return found
 
+    def repair(self, student: str, assignment: str) -> list[str]:
+        """Give a notebook edited outside JupyterLab its released nbgrader metadata back
+        (grading.repair); the notebook as submitted is kept beside it as .orig."""
+        from grading import repair
+
+        path = self.root / "submitted" / student / assignment / f"{assignment}.ipynb"
+        release = self.root / "release" / assignment / f"{assignment}.ipynb"
+        try:
+            original = path.read_text(encoding="utf-8")
+            submitted = nbformat.reads(original, as_version=4)
+            released = nbformat.read(release, as_version=4)
+        except Exception:  # a missing or broken notebook is inspect()'s to report
+            return []
+        problems = repair.repair(submitted, released)
+        submitted.nbformat_minor = max(submitted.nbformat_minor, released.nbformat_minor)
+        repaired = nbformat.writes(submitted)
+        if nbformat.reads(repaired, as_version=4) != nbformat.reads(original, as_version=4):
+            backup = path.with_name(path.name + ".orig")
+            if not backup.exists():
+                backup.write_text(original, encoding="utf-8")
+            path.write_text(repaired, encoding="utf-8")
+        return problems
+
     def inspect(self, student: str, assignment: str) -> list[str]:
         """Problems nbgrader would grade silently or choke on, in words for the report."""
         folder = self.root / "submitted" / student / assignment
@@ -250,7 +273,7 @@ class Course:
                     report.status = "skipped"
                     self._fill_scores(report)
                     continue
-                report.problems = self.inspect(student, assignment)
+                report.problems = self.repair(student, assignment) + self.inspect(student, assignment)
                 # Until its verification is recorded, this submission counts as not graded:
                 # a run killed at any moment from here on leaves it to be graded again.
                 with gradebook.opened(self.db_url) as gb:

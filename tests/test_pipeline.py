@@ -87,6 +87,22 @@ def graded(tmp_path_factory):
         c.metadata.pop("nbgrader", None)
     submit(course, "stripped", stripped)
 
+    # Edited elsewhere: new cell ids and no nbgrader metadata at all, and a wrong answer.
+    regenerated = samples.fill(release, ASSIGNMENT, mutant("dy_dw_by_hand_one_path"))
+    for index, c in enumerate(regenerated.cells):
+        c["id"] = f"vscode-{index:03d}"
+        c.metadata.pop("nbgrader", None)
+    submit(course, "regenerated", regenerated)
+
+    # A graded cell the source never had, and a test cell whose points were raised.
+    greedy = samples.fill(release, ASSIGNMENT)
+    bonus = nbformat.v4.new_code_cell("pass")
+    bonus.metadata["nbgrader"] = {"grade": True, "grade_id": "bonus", "points": 50, "locked": False,
+                                  "solution": False, "schema_version": 3}
+    greedy.cells.append(bonus)
+    cell(greedy, "test_build_graph_values").metadata.nbgrader["points"] = 20
+    submit(course, "greedy", greedy)
+
     # Right in the kernel, but crashes wherever it is checked out of process: its points
     # cannot be verified, so they are withheld and the submission is flagged, alone.
     evader = samples.fill(release, ASSIGNMENT)
@@ -185,7 +201,7 @@ def test_patched_comparisons_in_the_kernel_earn_nothing(graded):
 
 def test_a_stripped_notebook_does_not_switch_verification_off_for_the_others(graded):
     _, reports, _ = graded
-    assert reports["stripped"].score == 0
+    assert reports["stripped"].score == 18  # repaired, then graded on its answers
     assert reports["tamper"].score == 18 - 3 and reports["tamper"].status == "graded"
     for name, report in reports.items():
         assert not any("did not complete" in p for p in report.problems), (name, report.problems)
@@ -221,6 +237,25 @@ def test_unverified_submissions_are_left_out_of_the_grades_and_named_in_the_repo
     text = (tmp_path / "report" / "report.md").read_text()
     assert "## Unverified submissions" in text and "| evader | ex01_graphs |" in text
     assert "| tamper |" not in text
+
+
+def test_notebooks_edited_outside_jupyterlab_are_matched_back_and_score_their_answers(graded):
+    course, reports, _ = graded
+    stripped, regenerated = reports["stripped"], reports["regenerated"]
+    assert stripped.score == 18 and stripped.problems[0].startswith("repaired: nbgrader metadata restored on 12 cell(s)")
+    assert "by cell id" in stripped.problems[0]
+    assert regenerated.score == 18 - 3 and "12 by position" in regenerated.problems[0]
+    assert set(regenerated.failed_tests) == {"test_dy_dw_by_hand_matches_autograd"}
+    kept = course.root / "submitted" / "regenerated" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb.orig"
+    assert "vscode-000" in kept.read_text()  # the notebook as submitted is kept
+
+
+def test_a_cell_claiming_points_the_source_never_gave_earns_nothing(graded):
+    _, reports, _ = graded
+    report = reports["greedy"]
+    assert report.score == report.max_score == 18
+    assert "cell test_build_graph_values claimed 20 points; graded for the source's 2" in report.problems
+    assert any("claiming to be bonus worth 50 points matches no cell" in p for p in report.problems)
 
 
 def test_kernel_cannot_read_the_solutions(graded):
