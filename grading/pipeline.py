@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import json
+import hashlib
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,7 +23,7 @@ from typing import Iterable, Iterator
 
 import nbformat
 
-from grading import gradebook, verification
+from grading import gradebook, preprocessors, verification
 from grading.targets import COURSE_ROOT
 
 COURSE_ID = "autograd-course"
@@ -103,8 +102,8 @@ class Course:
                                      "--IPKernelApp.exec_lines=['import warnings; warnings.simplefilter(\"ignore\")']"]
         if self.kernel_name:
             c.Execute.kernel_name = self.kernel_name
-        c.Autograde.autograde_preprocessors = _autograde_preprocessors()
-        c.GenerateFeedback.preprocessors = _feedback_preprocessors()
+        c.Autograde.autograde_preprocessors = preprocessors.autograde_preprocessors()
+        c.GenerateFeedback.preprocessors = preprocessors.feedback_preprocessors()
         c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
         return c
 
@@ -121,8 +120,57 @@ class Course:
             self._api.log.setLevel("ERROR")
         return self._api
 
+    def write_nbgrader_config(self) -> Path:
+        """``nbgrader_config.py`` in the course folder, with the course's settings, so
+        that stock ``nbgrader autograde``, ``generate_feedback`` and ``formgrader`` run
+        there behave like ``course``: the same preprocessors (by name), warnings filter,
+        timeout and sandboxed kernel. (Stock nbgrader does not run the out-of-process
+        verification: only ``course autograde`` fails closed.)"""
+        from grading import sandbox
+        from grading.runner import Limits
+
+        c = self.config()
+        lines = [
+            "# Written by `course` (grading.pipeline.Course.write_nbgrader_config) on every release",
+            "# and autograde: stock nbgrader run in this folder then grades as `course` does.",
+            "import os",
+            "",
+            "c = get_config()  # noqa: F821 (nbgrader provides it)",
+        ]
+        for section, key in (("CourseDirectory", "course_id"), ("CourseDirectory", "db_url"),
+                             ("Execute", "timeout"), ("Execute", "interrupt_on_timeout"),
+                             ("Execute", "extra_arguments"), ("Autograde", "autograde_preprocessors"),
+                             ("GenerateFeedback", "preprocessors"), ("ClearSolutions", "code_stub")):
+            lines.append(f"c.{section}.{key} = {c[section][key]!r}")
+        if self.kernel_name:
+            lines.append(f"c.Execute.kernel_name = {self.kernel_name!r}")
+        elif sandbox.enabled():
+            prefix = self.root / ".kernels"
+            name = sandbox.install_kernelspec(prefix, readable=[self.graders], writable=[],
+                                              writable_cwd_under=[self.root / "autograded"], limits=Limits.from_env())
+            digest = hashlib.sha256(str(self.root).encode()).hexdigest()[:8]
+            sockets = Path(tempfile.gettempdir()) / f"gk-{digest}"
+            lines += [
+                "",
+                "# Each notebook's kernel runs in the grading sandbox, writing only in its own folder,",
+                "# on IPC sockets (no network). The socket folder's path must be short.",
+                f"os.environ['JUPYTER_PATH'] = os.pathsep.join(filter(None, [{str(prefix)!r}, "
+                "os.environ.get('JUPYTER_PATH')]))",
+                f"os.makedirs({str(sockets)!r}, mode=0o700, exist_ok=True)",
+                f"c.Execute.kernel_name = {name!r}",
+                "c.KernelManager.transport = 'ipc'",
+                f"c.KernelManager.ip = {str(sockets / 'k')!r}",
+            ]
+        path = self.root / "nbgrader_config.py"
+        text = "\n".join(lines) + "\n"
+        if not path.exists() or path.read_text() != text:
+            path.write_text(text)
+        return path
+
     def sync_sources(self) -> None:
         """Copy each source notebook into nbgrader's source/<assignment>/ layout."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.write_nbgrader_config()
         for name in self.assignments():
             target = self.root / "source" / name / f"{name}.ipynb"
             source = self.notebooks / f"{name}.ipynb"
@@ -210,7 +258,7 @@ class Course:
             grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
             if grade_id in expected:
                 seen[grade_id] = seen.get(grade_id, 0) + 1
-                if cell.source.strip() != _public_part(expected[grade_id].source).strip() \
+                if cell.source.strip() != preprocessors.public_part(expected[grade_id].source).strip() \
                         and seen[grade_id] == 1 and "### BEGIN HIDDEN TESTS" not in cell.source:
                     problems.append(f"test cell {grade_id} was edited: graded with the original")
         for grade_id in expected:
@@ -489,106 +537,7 @@ class Course:
         return path, left_out
 
 
-# ---------------------------------------------------------------- execution
-
-
-def _not_run(reason: str):
-    return nbformat.v4.new_output("error", ename="NotRun", evalue=reason,
-                                  traceback=[f"NotRun: {reason}"])
-
-
-def _guarded_execute():
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-    from nbgrader.preprocessors import Execute
-
-    class GuardedExecute(Execute):
-        """nbgrader's Execute, except that a dead, hung or interrupted kernel ends the run.
-
-        nbgrader would either abort the whole notebook (no grades at all) or carry on
-        after an interrupt (so tests after a hang could still pass). Here every cell
-        after the failure gets a NotRun error, so its tests fail, and the tests that
-        ran before keep their results.
-        """
-
-        def preprocess(self, nb, resources=None, km=None):
-            self._stopped = None
-            try:
-                return super().preprocess(nb, resources, km)
-            except (DeadKernelError, CellTimeoutError):
-                self._stopped = self._stopped or "the kernel stopped answering"
-                for cell in nb.cells[self._index + 1:]:
-                    if cell.cell_type == "code":
-                        cell.outputs = [_not_run(self._stopped)]
-                return nb, resources
-
-        def preprocess_cell(self, cell, resources, index):
-            self._index = index
-            if self._stopped:
-                if cell.cell_type == "code":
-                    cell.outputs = [_not_run(self._stopped)]
-                return cell, resources
-            name = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"number {index}"
-            try:
-                cell, resources = super().preprocess_cell(cell, resources, index)
-            except DeadKernelError:
-                self._stopped = f"the kernel died in cell {name} (a crash, os._exit, or a memory or time limit)"
-                cell.outputs.append(_not_run(self._stopped))
-                return cell, self.resources
-            except CellTimeoutError:
-                self._stopped = f"cell {name} ran past the {self.timeout} s limit and ignored the interrupt"
-                cell.outputs.append(_not_run(self._stopped))
-                return cell, self.resources
-            for output in cell.get("outputs", []):
-                if output.output_type == "error" and output.ename in ("CellTimeoutError", "KeyboardInterrupt"):
-                    self._stopped = f"cell {name} was interrupted at the {self.timeout} s time limit"
-            return cell, resources
-
-    return GuardedExecute
-
-
-def _autograde_preprocessors() -> list:
-    from nbconvert.preprocessors import ClearMetadataPreprocessor
-    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern,
-                                        LimitOutput, SaveAutoGrades)
-
-    return [_guarded_execute(), IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-            AssignLatePenalties, CheckCellMetadata]
-
-
-def _feedback_preprocessors() -> list:
-    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-    from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
-
-    class HideHiddenTests(NbGraderPreprocessor):
-        """Feedback shows a hidden test's result and message, never its code.
-
-        The hidden block is cut from each test cell, and an error's traceback (which
-        quotes the failing line) is reduced to its one-line message.
-        """
-
-        def preprocess_cell(self, cell, resources, index):
-            if cell.get("metadata", {}).get("nbgrader", {}).get("grade") and cell.cell_type == "code":
-                if "### BEGIN HIDDEN TESTS" in cell.source:
-                    cell.source = _public_part(cell.source) + "\n# (hidden tests ran here; their code is not shown)"
-                for output in cell.get("outputs", []):
-                    if output.output_type == "error":
-                        output.traceback = [f"{output.ename}: {output.evalue}"]
-            return cell, resources
-
-    return [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
-
-
 # ---------------------------------------------------------------- helpers
-
-
-def _public_part(source: str) -> str:
-    """A test cell as students see it: the hidden block removed."""
-    begin, end = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
-    if begin not in source:
-        return source
-    head, _, rest = source.partition(begin)
-    _, _, tail = rest.partition(end)
-    return (head.rstrip("\n") + tail).strip("\n")
 
 
 def _last_line(result: dict) -> str:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import copy
 import difflib
 
-from nbgrader import utils as nbgrader_utils
 
 
 def _key(cell) -> tuple[str, str]:

@@ -448,7 +448,8 @@ def write_snapshot(parent: str, files: dict[str, bytes]) -> str:
 # ------------------------------------------------------------------ notebook kernels
 
 
-def install_kernelspec(prefix_dir: Path, *, readable: list[Path], writable: list[Path], limits) -> str:
+def install_kernelspec(prefix_dir: Path, *, readable: list[Path], writable: list[Path], limits,
+                       writable_cwd_under: list[Path] = ()) -> str:
     """Write a kernelspec that runs ipykernel inside the sandbox, under ``limits``.
 
     The spec goes to ``prefix_dir/kernels/<name>/``; put ``prefix_dir`` on
@@ -463,11 +464,15 @@ def install_kernelspec(prefix_dir: Path, *, readable: list[Path], writable: list
     ``output_bytes`` caps each file it writes; ``wall_s`` is not used (nbgrader's
     cell timeout is the kernel's wall-time limit). ``grade()`` in the kernel reads
     the public graders: keep ``tests/graders`` (or $GRADING_GRADERS) in ``readable``.
+    ``writable_cwd_under``: the kernel may also write in the folder it is started in,
+    when that is strictly inside one of these (stock nbgrader starts each notebook's
+    kernel in its own ``autograded/STUDENT/ASSIGNMENT`` folder).
     """
     prefix_dir = Path(prefix_dir)
     config = {
         "readable": [str(Path(p).resolve()) for p in readable],
         "writable": [str(Path(p).resolve()) for p in writable],
+        "writable_cwd_under": [str(Path(p).resolve()) for p in writable_cwd_under],
         "limits": {k: v for k, v in vars(limits).items()},
     }
     digest = __import__("hashlib").sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:10]
@@ -514,6 +519,9 @@ def _kernel_launch(args, extra: list[str]) -> int:
 
     config = json.loads(Path(args.config).read_text())
     connection = json.loads(Path(args.f).read_text())
+    here = os.path.realpath(os.getcwd())
+    if any(_inside(here, root) and here != root for root in config.get("writable_cwd_under", [])):
+        config["writable"] = [*config["writable"], here]
     # The kernel binds its sockets in a private folder; for IPC, links at the paths
     # the client expects point there, so the kernel needs no network namespace of
     # the host. (TCP kernels share the host's network: the client dials 127.0.0.1.)

@@ -404,3 +404,26 @@ def test_an_honest_submission_whose_verification_timed_out_is_withheld_then_veri
     assert second.status == "graded" and second.score == 18
     csv_path, left_out = course.export_csv(tmp_path / "grades.csv")
     assert left_out == [] and any(",honest," in r and ",18.0,18.0" in r for r in csv_path.read_text().splitlines())
+
+
+def test_stock_nbgrader_in_a_course_folder_scores_like_course(tmp_path):
+    """The course folder's nbgrader_config.py carries the course's settings."""
+    import shutil
+
+    stock = Course(tmp_path / "stock", cell_timeout=8)
+    release = nbformat.read(stock.release([ASSIGNMENT])[0], as_version=4)
+    for student, wrong in (("correct", None), ("onepath", "dy_dw_by_hand_one_path"),
+                           ("addgraph", "build_graph_adds_instead_of_multiplies")):
+        submit(stock, student, samples.fill(release, ASSIGNMENT, mutant(wrong) if wrong else None))
+    config = (stock.root / "nbgrader_config.py").read_text()
+    assert "grading.preprocessors.GuardedExecute" in config and "c.Execute.timeout = 8" in config
+    shutil.copytree(stock.root, tmp_path / "ours")
+    ours = Course(tmp_path / "ours", cell_timeout=8)
+
+    nbgrader = Path(sys.executable).with_name("nbgrader")
+    run = subprocess.run([str(nbgrader), "autograde", ASSIGNMENT], cwd=stock.root, capture_output=True,
+                         text=True, timeout=600)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    by_stock = {row["student"]: row["score"] for row in stock.grades()}
+    by_course = {r.student: r.score for r in ours.autograde(progress=False)}
+    assert by_stock == by_course == {"correct": 18, "onepath": 15, "addgraph": 13}
