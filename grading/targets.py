@@ -15,12 +15,14 @@ from typing import Any, Callable
 
 import torch
 
-from grading import runner as _runner
-from grading.runner import Build, BuildArgs, Limits, Outcome
-from grading.zygote import run_job
-from grading import wire
+from torch.utils._pytree import tree_map_only
 
-COURSE_ROOT = Path(__file__).resolve().parent.parent
+from grading import runner as _runner
+from grading import wire
+from grading.protocol import Build, BuildArgs, Job, Outcome, outcome_from_answer
+from grading.settings import COURSE_ROOT, Limits
+from grading.zygote import run_job
+
 SHORTHANDS = ("exercises", "solutions")
 
 
@@ -140,27 +142,27 @@ def _run_in_process(module: str, function: str, namespace: dict, args: tuple, kw
     The result takes the same plain-data round trip as out of process, so every
     check sees exactly the same kind of values in both places.
     """
-    job = {"module": module, "function": function, "args": _copy_leaves(args), "kwargs": _copy_leaves(kwargs),
-           "no_grad": no_grad, "probe": probe, "probe_kwargs": probe_kwargs or {}, "attribute": attribute,
-           "setup": setup, "setup_kwargs": setup_kwargs or {}, "limits": (limits or Limits()).__dict__}
+    job = Job(module, function, args=_copy_leaves(args), kwargs=_copy_leaves(kwargs), no_grad=no_grad,
+              probe=probe, probe_kwargs=probe_kwargs or {}, attribute=attribute, setup=setup,
+              setup_kwargs=setup_kwargs or {}, limits=dict((limits or Limits()).__dict__)).as_wire()
     # stderr output zeroes an nbgrader test cell, so the student's prints and warnings are kept.
     captured = io.StringIO()
     with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
         answer = run_job(job, module=types.SimpleNamespace(**namespace))
-    return _runner._outcome({"status": "done", "result": wire.dumps(answer)}, function, limits or Limits())
+    return outcome_from_answer({"status": "done", "result": wire.dumps(answer)}, function, limits or Limits())
 
 
 def _copy_leaves(value: Any) -> Any:
     """Leaves copied with their .grad, so that in-process calls can't alter the grader's tensors."""
-    if isinstance(value, torch.Tensor) and value.is_leaf:
-        copy = value.detach().clone().requires_grad_(value.requires_grad)
-        copy.grad = None if value.grad is None else value.grad.detach().clone()
+
+    def copy_leaf(t: torch.Tensor) -> torch.Tensor:
+        if not t.is_leaf:
+            return t
+        copy = t.detach().clone().requires_grad_(t.requires_grad)
+        copy.grad = None if t.grad is None else t.grad.detach().clone()
         return copy
-    if type(value) in (list, tuple):
-        return type(value)(_copy_leaves(v) for v in value)
-    if type(value) is dict:
-        return {k: _copy_leaves(v) for k, v in value.items()}
-    return value
+
+    return tree_map_only(torch.Tensor, copy_leaf, value)
 
 
-__all__ = ["Build", "BuildArgs", "GradingFailure", "load_file", "Submission", "StudentFunction", "expect_ok", "resolve_target"]
+__all__ = ["Build", "BuildArgs", "COURSE_ROOT", "GradingFailure", "load_file", "Submission", "StudentFunction", "expect_ok", "resolve_target"]

@@ -21,39 +21,23 @@ import pickle
 import select
 import shutil
 import signal
-import struct
 import sys
 import time
 import traceback
 import warnings
 
 import torch
+from torch.utils._pytree import tree_map_only
 
 from grading import sandbox, wire
+from grading.protocol import MAX_RESULT_BYTES, Build, BuildArgs, human_bytes, read_frame, write_frame
 
-MAX_RESULT_BYTES = 64 * 1024 * 1024
 # What the fork needs after the student's code ran, captured before it can patch them.
 _json_string = json.encoder.encode_basestring_ascii  # C: no builtins a student could patch
 _isinstance = isinstance
 _getpid = os.getpid
 _exit = os._exit
 _write = os.write
-_HEADER = struct.Struct(">I")
-
-
-def read_frame(stream) -> bytes | None:
-    header = stream.read(_HEADER.size)
-    if len(header) < _HEADER.size:
-        return None
-    (size,) = _HEADER.unpack(header)
-    return stream.read(size)
-
-
-def write_frame(stream, payload: bytes) -> None:
-    stream.write(_HEADER.pack(len(payload)) + payload)
-    stream.flush()
-
-
 # ------------------------------------------------------------------ the fork
 
 
@@ -115,15 +99,7 @@ def _apply_limits(limits: dict) -> None:
 
 def _resolve(value):
     """Builds inputs that must be made in the child (tensors with history)."""
-    from grading.runner import Build
-
-    if isinstance(value, Build):
-        return value.fn(*[_resolve(a) for a in value.args], **{k: _resolve(v) for k, v in value.kwargs.items()})
-    if type(value) in (list, tuple):
-        return type(value)(_resolve(v) for v in value)
-    if type(value) is dict:
-        return {k: _resolve(v) for k, v in value.items()}
-    return value
+    return tree_map_only(Build, lambda b: b.fn(*_resolve(b.args), **_resolve(b.kwargs)), value)
 
 
 def run_job(job: dict, module=None) -> dict:
@@ -151,8 +127,6 @@ def _call(job: dict, module=None) -> dict:
         module_file = os.path.abspath(os.path.join(job["target"], module_name + ".py"))
     if module is None:
         sys.modules.pop(module_name, None)
-    from grading.runner import BuildArgs
-
     raw_args = job.get("args", ())
     args = tuple(_resolve(raw_args)) if isinstance(raw_args, BuildArgs) else _resolve(raw_args)
     kwargs = _resolve(job.get("kwargs", {}))
@@ -235,9 +209,7 @@ def _limit_or_error(exc: BaseException, name: str, limits: dict, module_file: st
 
 
 def _bytes(n) -> str:
-    from grading.runner import _bytes as fmt
-
-    return fmt(n)
+    return human_bytes(n)
 
 
 def _module_from_source(name: str, source: str):

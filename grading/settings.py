@@ -1,0 +1,80 @@
+"""Every setting of the grading package in one place: the course's paths, the
+limits on student code, and the ``GRADING_*`` environment variables that override them.
+
+Variables (all optional):
+
+=========================  ==========================================================
+``GRADING_GRADERS``        the graders folder (default ``tests/graders`` of the course)
+``GRADING_SANDBOX``        ``auto`` (default), ``bwrap`` (required) or ``off``
+``GRADING_WALL_S``         wall-time limit of one call of student code (default 20 s)
+``GRADING_CPU_S``          CPU-time limit of one call (default 60 s)
+``GRADING_MEMORY_MB``      memory limit (default 4096 MB)
+``GRADING_OUTPUT_BYTES``   printed output and each file written (default 8 MB)
+``GRADING_PROCESSES``      processes and threads in the sandbox (default 64)
+``GRADING_CELL_TIMEOUT``   seconds a notebook cell may run in autograde (default 60)
+``GRADING_VERIFY_TIMEOUT_S``  seconds one submission's verification may take
+``GRADING_PICTURES``       where side-by-side graph pictures are written
+=========================  ==========================================================
+
+Set inside the machinery, never by users: ``GRADING_OUT_OF_PROCESS`` (the folder
+the verification grades), ``GRADING_SCRATCH``, ``GRADING_SANDBOXED``,
+``GRADING_SANDBOX_UID`` and ``GRADING_SANDBOX_GID`` (the worker in the sandbox).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: The course repository (or the student bundle) that holds this package.
+COURSE_ROOT = PACKAGE_DIR.parent
+COURSE_ID = "autograd-course"
+
+
+def graders_folder() -> Path:
+    """The public graders: $GRADING_GRADERS, or the course's tests/graders."""
+    return Path(os.environ.get("GRADING_GRADERS") or COURSE_ROOT / "tests" / "graders")
+
+
+def cell_timeout() -> int:
+    return int(os.environ.get("GRADING_CELL_TIMEOUT") or 60)
+
+
+def verify_timeout(cells: int) -> float:
+    """Seconds one submission's verification may take: $GRADING_VERIFY_TIMEOUT_S, or
+    enough for every test cell to use its calls' wall-time limits."""
+    raw = os.environ.get("GRADING_VERIFY_TIMEOUT_S")
+    return float(raw) if raw else 60.0 + 45.0 * cells
+
+
+def out_of_process_folder() -> str | None:
+    """The submission folder the verification process grades, when in it."""
+    return os.environ.get("GRADING_OUT_OF_PROCESS") or None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one call of student code may use. ``None`` means no limit.
+
+    ``output_bytes`` caps what it prints and each file it writes; ``processes`` is
+    how many processes and threads the sandbox may hold at once (the worker and
+    torch's threads included), enforced only inside the sandbox.
+    """
+
+    wall_s: float = 20.0
+    cpu_s: float | None = 60.0
+    memory_mb: int | None = 4096
+    output_bytes: int | None = 8 * 1024 * 1024
+    processes: int | None = 64
+
+    @classmethod
+    def from_env(cls) -> "Limits":
+        """Defaults, overridden by GRADING_WALL_S, GRADING_CPU_S, GRADING_MEMORY_MB, ..."""
+        values = {}
+        for name, kind in (("wall_s", float), ("cpu_s", float), ("memory_mb", int),
+                           ("output_bytes", int), ("processes", int)):
+            raw = os.environ.get(f"GRADING_{name.upper()}")
+            if raw:
+                values[name] = None if raw.lower() == "none" else kind(raw)
+        return cls(**values)
