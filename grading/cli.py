@@ -23,7 +23,8 @@ import sys
 from pathlib import Path
 
 from grading import notebooks, stubs
-from grading.targets import COURSE_ROOT
+from grading import settings
+from grading.settings import COURSE_ROOT
 
 
 def _course(args):
@@ -194,7 +195,7 @@ def parser() -> argparse.ArgumentParser:
                          help="the nbgrader course folder (default: $COURSE_DIR or ./course)")
         cmd.add_argument("--db", default=None,
                          help="gradebook database URL (default: sqlite gradebook.db in the course folder)")
-        cmd.add_argument("--timeout", type=int, default=int(os.environ.get("GRADING_CELL_TIMEOUT", 60)),
+        cmd.add_argument("--timeout", type=int, default=settings.cell_timeout(),
                          help="seconds a notebook cell may run (default 60)")
         cmd.add_argument("--quiet", action="store_true", help="no progress bar")
 

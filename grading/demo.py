@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from nbgrader.utils import is_grade
 
 from grading import report, samples
 from grading.pipeline import Course
@@ -32,7 +33,7 @@ class Sample:
 
 def test_points(notebook: nbformat.NotebookNode) -> dict[str, float]:
     return {c.metadata.nbgrader.grade_id: float(c.metadata.nbgrader.points) for c in notebook.cells
-            if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+            if is_grade(c)}
 
 
 def submit_samples(course: Course, assignments: list[str]) -> list[Sample]:

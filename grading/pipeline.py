@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 import nbformat
+from nbgrader.utils import is_grade
 
 from grading import gradebook, preprocessors, verification
-from grading.targets import COURSE_ROOT
-
-COURSE_ID = "autograd-course"
+from grading import settings
+from grading.settings import COURSE_ID, COURSE_ROOT, Limits
 
 
 class PipelineError(RuntimeError):
@@ -72,7 +72,7 @@ class Course:
         self.db_url = db_url or f"sqlite:///{self.root / 'gradebook.db'}"
         self.cell_timeout = cell_timeout
         self.kernel_name = kernel_name
-        self.graders = Path(os.environ.get("GRADING_GRADERS", COURSE_ROOT / "tests" / "graders"))
+        self.graders = settings.graders_folder()
         self._api = None
 
     # ------------------------------------------------------------ set-up
@@ -127,7 +127,6 @@ class Course:
         timeout and sandboxed kernel. (Stock nbgrader does not run the out-of-process
         verification: only ``course autograde`` fails closed.)"""
         from grading import sandbox
-        from grading.runner import Limits
 
         c = self.config()
         lines = [
@@ -242,8 +241,7 @@ class Course:
         """Problems nbgrader would grade silently or choke on, in words for the report."""
         folder = self.root / "submitted" / student / assignment
         source = nbformat.read(self.root / "source" / assignment / f"{assignment}.ipynb", as_version=4)
-        expected = {c.metadata.nbgrader.grade_id: c for c in source.cells
-                    if c.metadata.get("nbgrader", {}).get("grade")}
+        expected = {c.metadata.nbgrader.grade_id: c for c in source.cells if is_grade(c)}
         path = folder / f"{assignment}.ipynb"
         if not path.exists():
             return [f"{path.name} is missing from the submission: every test scores 0"]
@@ -355,7 +353,6 @@ class Course:
         kernel runs, and sandbox.enabled() has already warned once.
         """
         from grading import sandbox
-        from grading.runner import Limits
 
         if self.kernel_name or not sandbox.enabled():
             yield
@@ -436,9 +433,9 @@ class Course:
             return {}
         failed = {}
         for cell in nbformat.read(path, as_version=4).cells:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            if not meta.get("grade") or cell.cell_type != "code":
+            if not is_grade(cell) or cell.cell_type != "code":
                 continue
+            meta = cell.metadata.nbgrader
             for output in cell.get("outputs", []):
                 if output.output_type == "error":
                     failed[meta["grade_id"]] = f"{output.ename}: {output.evalue}".strip()[:300]
@@ -574,6 +571,8 @@ def _progress(items: list, label: str, enabled: bool):
         yield from tqdm(items, desc=label, unit="nb", dynamic_ncols=True,
                         bar_format="{desc}: {n_fmt}/{total_fmt} {bar} {elapsed}<{remaining}")
         return
+    # Not tqdm here: without a terminal it redraws its bar with carriage returns, which
+    # a CI log shows as one ever-longer line. One line per notebook, with its ETA.
     started = time.monotonic()
     for index, item in enumerate(items):
         done = index

@@ -6,18 +6,33 @@ most frequent mistake messages, as PNG figures beside a short Markdown summary.
 """
 from __future__ import annotations
 
+import io
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Sequence
 
 import nbformat
+from nbgrader.utils import is_grade
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+
+# Plain ASCII: a header, a row of dashes, no borders, so that logs and CI show it as is.
+_PLAIN = box.Box("    \n    \n -  \n    \n    \n    \n    \n    \n", ascii=True)
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A plain aligned text table."""
-    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows)] if rows else [len(h) for h in header]
-    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
-    return "\n".join([line(header), line("-" * w for w in widths), *(line(r) for r in rows)])
+    """An aligned text table (rich's Table, without colour, markup or wrapping)."""
+    grid = Table(box=_PLAIN, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))
+    for name in header:
+        grid.add_column(str(name), no_wrap=True, overflow="ignore")
+    for row in rows:
+        grid.add_row(*(Text(str(cell)) for cell in row))
+    console = Console(file=io.StringIO(), width=100_000, color_system=None, highlight=False)
+    console.print(grid, crop=False)
+    return "\n".join(line.rstrip() for line in console.file.getvalue().splitlines())
 
 
 def autograde_table(reports) -> str:
@@ -42,9 +57,9 @@ def _checks(course) -> tuple[dict[str, list[float]], dict[tuple[str, str], list[
             continue
         failed = course.failed_tests(row["student"], row["assignment"])
         for cell in nbformat.read(path, as_version=4).cells:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            if meta.get("grade"):
-                passes[(row["assignment"], meta["grade_id"])].append(meta["grade_id"] not in failed)
+            if is_grade(cell):
+                grade_id = cell.metadata.nbgrader.grade_id
+                passes[(row["assignment"], grade_id)].append(grade_id not in failed)
         for message in failed.values():
             messages[_first_clause(message)] += 1
     return scores, passes, messages

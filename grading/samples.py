@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from nbgrader.utils import is_solution
 
 from grading.notebooks import function_sources
 from grading.targets import COURSE_ROOT
@@ -65,9 +66,9 @@ def fill(release: nbformat.NotebookNode, module: str, mutant: Mutant | None = No
     replaced = mutant.functions() if mutant else {}
     solutions = root / "solutions" / f"{module}.py"
     for cell in notebook.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if not meta.get("solution") or cell.cell_type != "code":
+        if not is_solution(cell) or cell.cell_type != "code":
             continue
+        meta = cell.metadata.nbgrader
         names = [n for n in _defined_in_source(solutions, meta["grade_id"])]
         parts = [replaced.get(n) or _without_markers(function_sources(solutions, [n])) for n in names]
         cell.source = "\n\n\n".join(parts)

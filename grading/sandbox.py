@@ -48,6 +48,8 @@ import warnings
 from pathlib import Path
 from typing import Iterable
 
+from grading.settings import COURSE_ROOT, PACKAGE_DIR
+
 ENV = "GRADING_SANDBOX"
 OFF = ("off", "none", "no", "0", "false", "disabled")
 REQUIRED = ("bwrap", "on", "required", "1", "yes", "true")
@@ -71,8 +73,6 @@ MISSING = ("student code runs with your rights: it can read and change your file
 ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone", "nsswitch.conf",
              "host.conf", "hosts", "alternatives", "fonts", "mime.types", "os-release")
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-COURSE_ROOT = PACKAGE_DIR.parent
 
 
 class SandboxWarning(UserWarning):

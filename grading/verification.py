@@ -35,17 +35,11 @@ from pathlib import Path
 import nbformat
 from nbgrader import utils as nbgrader_utils
 
-from grading import gradebook
+from grading import gradebook, settings
 from grading.selfcheck import lesson_parts, module_source
 
 STARTUP_S = 180.0
 
-
-def job_timeout(cells: int) -> float:
-    """Seconds one submission's verification may take: $GRADING_VERIFY_TIMEOUT_S, or
-    enough for every test cell to use its calls' wall-time limits."""
-    raw = os.environ.get("GRADING_VERIFY_TIMEOUT_S")
-    return float(raw) if raw else 60.0 + 45.0 * cells
 
 
 class VerificationIncomplete(RuntimeError):
@@ -74,8 +68,7 @@ class Verifier:
         env = dict(os.environ)
         if self.graders:
             env["GRADING_GRADERS"] = str(self.graders)
-        package_root = str(Path(__file__).resolve().parent.parent)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(settings.PACKAGE_DIR.parent), env.get("PYTHONPATH")]))
         self._log = tempfile.TemporaryFile()
         self._proc = subprocess.Popen([sys.executable, "-m", "grading.verify"], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, stderr=self._log, env=env,
@@ -116,7 +109,7 @@ class Verifier:
         except OSError:
             self.close()
             raise VerificationIncomplete("the verification process stopped reading its jobs") from None
-        answer = self._answer(job_timeout(len(cells)), "verifying " + "/".join(key))
+        answer = self._answer(settings.verify_timeout(len(cells)), "verifying " + "/".join(key))
         results = answer.get("results") if answer.get("key") == key else None
         if not isinstance(results, dict) or set(results) != {c["grade_id"] for c in cells}:
             self.close()

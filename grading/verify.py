@@ -44,7 +44,7 @@ def classify(failure: BaseException) -> str:
 def run_cell(folder: str, grade_id: str, source: str) -> dict:
     import torch  # test cells may use the notebook's own `import torch`
 
-    os.environ["GRADING_OUT_OF_PROCESS"] = folder
+    os.environ["GRADING_OUT_OF_PROCESS"] = folder  # read by settings.out_of_process_folder()
     namespace = {"__name__": "__verify__", "torch": torch}
     try:
         exec(compile(source, f"<test cell {grade_id}>", "exec"), namespace)
