@@ -4,7 +4,7 @@ Instructors (an nbgrader course folder, ``--course``, default ./course):
     course release [--out DIR]                     the student bundle, as a folder and a zip
     course collect ARCHIVE.zip ASSIGNMENT [--lms auto|canvas|moodle] [--force]
                                                    submissions downloaded from an LMS
-    course autograde [ASSIGNMENT ...] [--student ID ...] [--force]
+    course autograde [ASSIGNMENT ...] [--student ID ...] [--force] [--jobs N | --cluster tcp://HOST:PORT]
     course feedback [ASSIGNMENT ...] [--student ID ...]
     course grades [--out FILE]                     CSV, and a report with figures
     course demo                                    all of it, on bundled sample submissions
@@ -98,8 +98,15 @@ def cmd_autograde(args) -> int:
     from grading import report
 
     course = _course(args)
-    reports = course.autograde(args.assignments or None, args.student or None, force=args.force,
-                               progress=not args.quiet)
+    from grading.distributed import ClusterUnavailable
+
+    if args.jobs < 1:
+        raise CommandError(f"--jobs must be at least 1 (got {args.jobs})")
+    try:
+        reports = course.autograde(args.assignments or None, args.student or None, force=args.force,
+                                   progress=not args.quiet, jobs=args.jobs, cluster=args.cluster)
+    except ClusterUnavailable as exc:
+        raise CommandError(str(exc)) from None
     print(report.autograde_table(reports))
     unverified = [r for r in reports if r.status == "unverified"]
     if unverified:
@@ -221,6 +228,10 @@ def parser() -> argparse.ArgumentParser:
     autograde.add_argument("assignments", nargs="*", metavar="ASSIGNMENT")
     autograde.add_argument("--student", action="append", metavar="ID", help="only this student (repeatable)")
     autograde.add_argument("--force", action="store_true", help="grade again what was already graded")
+    autograde.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                           help="submissions graded at once on this machine (default: the number of cores)")
+    autograde.add_argument("--cluster", metavar="tcp://HOST:PORT",
+                           help="grade on a running Dask cluster instead (see README: Grading on a cluster)")
     course_options(autograde)
     autograde.set_defaults(run=cmd_autograde)
 

@@ -303,45 +303,65 @@ class Course:
             return gradebook.verification(gb, student, assignment).verified
 
     def autograde(self, assignments: Iterable[str] | None = None, students: Iterable[str] | None = None,
-                  *, force: bool = False, progress: bool = True) -> list[SubmissionReport]:
-        """nbgrader autograde over every submission, resumable and robust to broken ones."""
+                  *, force: bool = False, progress: bool = True, jobs: int = 1,
+                  cluster: str | None = None) -> list[SubmissionReport]:
+        """nbgrader autograde over every submission, resumable and robust to broken ones.
+
+        ``jobs`` > 1 grades that many submissions at once on a local Dask cluster;
+        ``cluster`` (``tcp://HOST:PORT``) sends them to a running Dask scheduler. Either
+        way each submission is graded whole on one worker (grading.distributed), and
+        only this process writes the gradebook.
+        """
         self.check_gradebook()
         self.sync_sources()
         pairs = self.submissions(assignments, students)
-        reports = []
-        with self.lock(), verification.Verifier(self.graders) as verifier:
+        reports = {pair: SubmissionReport(*pair) for pair in pairs}
+        with self.lock():
             self._ensure_released({a for _, a in pairs})
-            bar = _progress(pairs, "autograde", enabled=progress)
-            for student, assignment in bar:
-                report = SubmissionReport(student, assignment)
-                reports.append(report)
-                if not force and self.is_graded(student, assignment):
-                    report.status = "skipped"
-                    self._fill_scores(report)
-                    continue
-                report.problems = self.repair(student, assignment) + self.inspect(student, assignment)
+            todo = []
+            for pair in pairs:
+                if not force and self.is_graded(*pair):
+                    reports[pair].status = "skipped"
+                    self._fill_scores(reports[pair])
+                else:
+                    todo.append(reports[pair])
+            for report in todo:
                 # Until its verification is recorded, this submission counts as not graded:
                 # a run killed at any moment from here on leaves it to be graded again.
                 with gradebook.opened(self.db_url) as gb:
-                    gradebook.record(gb, student, assignment, gradebook.UNVERIFIED, ["its grading did not finish"])
-                with self._kernel_for(student, assignment):
-                    result = self.api.autograde(assignment, student, force=True, create=True)
-                checked = None
-                if result["success"]:
-                    # Every point the kernel awarded is checked out of process before
-                    # the submission counts as graded (grading.verification).
-                    checked = verification.verify(self, verifier, student, assignment)
-                    report.status = "graded" if checked.verified else "unverified"
-                    report.problems.extend(checked.problems)
-                else:
-                    report.status = "failed"
-                    report.problems.append(f"nbgrader could not grade it: {_last_line(result)}")
-                    self._zero(student, assignment)
-                self._fill_scores(report)
-                if checked:
-                    report.failed_tests.update({g: f"withdrawn: {m}" for g, m in checked.withdrawn.items()})
-                    report.failed_tests.update({g: f"unverified: {m}" for g, m in checked.unverified.items()})
-        return reports
+                    gradebook.record(gb, report.student, report.assignment, gradebook.UNVERIFIED,
+                                     ["its grading did not finish"])
+            if jobs <= 1 and cluster is None:
+                with verification.Verifier(self.graders) as verifier:
+                    for report in _progress(todo, "autograde", enabled=progress):
+                        self.grade_one(report, verifier)
+            elif todo:
+                from grading import distributed
+
+                distributed.grade_all(self, todo, jobs=jobs, cluster=cluster, progress=progress)
+        return [reports[pair] for pair in pairs]
+
+    def grade_one(self, report: SubmissionReport, verifier: "verification.Verifier") -> None:
+        """Grade one submission with nbgrader in its sandboxed kernel, then verify it."""
+        student, assignment = report.student, report.assignment
+        report.problems = self.repair(student, assignment) + self.inspect(student, assignment)
+        with self._kernel_for(student, assignment):
+            result = self.api.autograde(assignment, student, force=True, create=True)
+        checked = None
+        if result["success"]:
+            # Every point the kernel awarded is checked out of process before
+            # the submission counts as graded (grading.verification).
+            checked = verification.verify(self, verifier, student, assignment)
+            report.status = "graded" if checked.verified else "unverified"
+            report.problems.extend(checked.problems)
+        else:
+            report.status = "failed"
+            report.problems.append(f"nbgrader could not grade it: {_last_line(result)}")
+            self._zero(student, assignment)
+        self._fill_scores(report)
+        if checked:
+            report.failed_tests.update({g: f"withdrawn: {m}" for g, m in checked.withdrawn.items()})
+            report.failed_tests.update({g: f"unverified: {m}" for g, m in checked.unverified.items()})
 
     @contextlib.contextmanager
     def _kernel_for(self, student: str, assignment: str) -> Iterator[None]:
@@ -560,7 +580,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _progress(items: list, label: str, enabled: bool):
+def _progress(items, label: str, enabled: bool):
     """A progress bar with an ETA on a terminal; elsewhere (CI, logs) one line per item."""
     if not enabled or not items:
         yield from items
@@ -577,7 +597,8 @@ def _progress(items: list, label: str, enabled: bool):
     for index, item in enumerate(items):
         done = index
         eta = "" if not done else f", about {_duration((time.monotonic() - started) / done * (len(items) - done))} left"
-        what = "/".join(item) if isinstance(item, tuple) else str(item)
+        what = ("/".join(item) if isinstance(item, tuple) else
+                f"{item.student}/{item.assignment}" if isinstance(item, SubmissionReport) else str(item))
         print(f"{label} {index + 1}/{len(items)}: {what}{eta}", file=sys.stderr, flush=True)
         yield item
 
