@@ -44,16 +44,28 @@ STUDENT_README = """# The autograd course: student bundle
 Work through the notebooks in `notebooks/`, or fill in the functions of the modules in
 `exercises/` in your editor. Either way the graders give you immediate, specific feedback.
 
-## Set up
+## Set up: two commands
 
-With conda:
+    bash scripts/bootstrap.sh      # once: everything the course needs, in .venv
+    bash scripts/lab.sh            # JupyterLab on the notebooks (sets up first if needed)
 
-    conda env create -f environment.yml
-    conda activate autograd-course
+`scripts/bootstrap.sh` creates a virtual environment in `.venv`, installs torch {torch} (the
+CPU build, first: a local wheel when pip finds one, else from
+https://download.pytorch.org/whl/cpu; `TORCH_INDEX_URL=...` picks another index), then this
+course and its dependencies, and Graphviz's `dot` program, which draws the graphs (with
+apt-get when you are root or have passwordless sudo; otherwise it stops and says how:
+`sudo apt-get install graphviz`, `brew install graphviz` or
+`conda install -c conda-forge graphviz`). Run it again at any time: when nothing changed it
+returns at once.
 
-Or with pip (Python 3.10+): install `torch==2.13.0` first, then `pip install -e .`.
-Graphviz's `dot` program draws the graphs: `sudo apt-get install graphviz`,
-`brew install graphviz`, or `conda install -c conda-forge graphviz`.
+Why a virtual environment: Debian's and Ubuntu's Python refuse `pip install` outside one
+(`error: externally-managed-environment`), and the course pins exact versions (torch's
+`grad_fn` names are graded against the installed torch) that should not mix with your
+system's packages. To have `course`, `jupyter` and `pytest` on your PATH, activate it:
+
+    source .venv/bin/activate      # `deactivate` leaves it
+
+(or call them as `.venv/bin/course`, `.venv/bin/jupyter lab`).
 
 ## Check your work
 
@@ -61,10 +73,38 @@ Graphviz's `dot` program draws the graphs: `sudo apt-get install graphviz`,
     course check notebooks/ex01_graphs.ipynb           # the same, for your notebook's solution cells
     pytest tests/graders -k ex01                       # the same graders, through pytest
 
-The notebook's test cells run the same checks. Your instructor grades with more
-(hidden) tests on other inputs, so make your functions right, not just green.
-A failed graph check writes a picture, expected against yours, under `grading-feedback/`.
+`course check` runs the public graders (`tests/graders`) on your module in `exercises/` (or
+on the solution cells of a notebook) and prints, for each check, its points, pass or FAIL,
+and one line saying what was expected, what came back and on which inputs (for a notebook,
+which cell and line, counting cells as JupyterLab's status bar does). It exits with 0 when every check passes, 1 when one fails, 2 when it
+cannot run. The notebook's test cells run the same checks: a passing cell prints
+`✓ test_... passed (N points)`, a failing one the same one-line message. Your instructor
+grades with more (hidden) tests on other inputs, so make your functions right, not just
+green. A failed graph check shows (in the notebook) or writes (under `grading-feedback/`) a
+picture, expected against yours. ex08 imports your ex07 `fit`; where yours is unfinished or
+wrong, ex08 is graded with the course's, so each module earns its points on its own.
+
+## The grading sandbox: bubblewrap
+
+The graders run your code inside a [bubblewrap](https://github.com/containers/bubblewrap)
+sandbox (Linux): no network, none of your files but a copy of the module folder, and limits
+on time and memory, so that a mistake such as an endless loop or a stray file deletion
+stays harmless. Install it with `sudo apt-get install bubblewrap` (Debian, Ubuntu;
+`scripts/bootstrap.sh` does it when it can) or `sudo dnf install bubblewrap` (Fedora).
+Without it (macOS, some containers) grading still works, and says once that it runs
+without a sandbox.
+
+## With conda instead
+
+    conda env create -f environment.yml
+    conda activate autograd-course
 """
+
+
+def torch_pin(root: Path) -> str:
+    """The exact torch version pyproject.toml pins (what scripts/bootstrap.sh installs)."""
+    found = re.search(r'"torch==([^";\s]+)"', (root / "pyproject.toml").read_text())
+    return found.group(1) if found else "(the version pyproject.toml pins)"
 
 
 def _copy(src: Path, dst: Path) -> None:
@@ -95,9 +135,9 @@ def release(root: Path, out: Path, *, progress: bool = True) -> tuple[Path, Path
     except ValueError as exc:
         shutil.rmtree(out)
         raise PipelineError(f"refusing to release: {exc}") from None
-    for name in ("environment.yml", "pyproject.toml", "scripts/bootstrap.sh"):
+    for name in ("environment.yml", "pyproject.toml", "scripts/bootstrap.sh", "scripts/lab.sh"):
         _copy(root / name, out / name)
-    (out / "README.md").write_text(STUDENT_README)
+    (out / "README.md").write_text(STUDENT_README.replace("{torch}", torch_pin(root)))
     problems = leaks(root, out)
     if problems:
         shutil.rmtree(out)

@@ -2,17 +2,23 @@
 
 It runs ``tests/graders`` (the same tests as ``pytest tests/graders``) on a folder
 of modules, or on the solution cells of a notebook, and prints one table per module:
-each test's points, pass or fail, and the grader's one-line message.
+each test's points, pass or fail, and the grader's one-line message, with the inputs of
+the call it failed on when the message does not show them. For a notebook, a line of
+the module made from its cells is reported as the notebook cell it came from
+("cell 14 (fit), line 3"). Where grading runs without the sandbox, the sandbox's
+one-line warning is printed (on stderr), as pytest prints it.
 """
 from __future__ import annotations
 
 import ast
 import io
 import contextlib
+import re
 import shutil
 import sys
 import tempfile
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -22,24 +28,55 @@ from nbgrader import utils as nbgrader_utils
 from grading.report import table
 
 
+MESSAGE_WIDTH = 320
+NAME_ERROR_HINT = ("; course check runs your solution cells with only the imports, functions, classes and "
+                   "constants of the other cells, so a variable another cell computes is not defined here")
+
+
 class _Collector:
-    """Keeps each grader test's outcome, points and message."""
+    """Keeps each grader test's outcome, points and message, and the sandbox's warning."""
 
     def __init__(self):
         self.rows = defaultdict(list)
+        self.calls: dict[str, tuple] = {}  # nodeid -> (last call, status, exception type)
+        self.warnings: list[str] = []
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item):
+        from grading.kernel import RecordingSubmission
+        from grading.targets import Submission
+
+        given = getattr(item, "funcargs", {}).get("student")
+        recording = None
+        if isinstance(given, Submission) and given.folder is not None:
+            recording = RecordingSubmission(given.module, given.folder)
+            item.funcargs["student"] = recording
+        outcome = yield
+        if recording is not None:
+            failure = outcome.excinfo[1] if outcome.excinfo else None
+            self.calls[item.nodeid] = (recording._last_call, getattr(failure, "status", "wrong"),
+                                       getattr(failure, "exception", ""))
+
+    def pytest_warning_recorded(self, warning_message, when, nodeid, location):
+        from grading.sandbox import SandboxWarning
+
+        text = str(warning_message.message)
+        if issubclass(warning_message.category, SandboxWarning) and text not in self.warnings:
+            self.warnings.append(text)
 
     def pytest_runtest_logreport(self, report):
         points = dict(report.user_properties).get("points", 0.0)
         if report.when == "call" or (report.when == "setup" and not report.passed):
             path, _, name = report.nodeid.partition("::")
             module = Path(path).stem.removeprefix("test_")
-            message = ""
+            message, call = "", None
             if report.failed:
                 message = str(report.longrepr).strip().splitlines()[-1] if report.longrepr else "failed"
+                call = self.calls.get(report.nodeid)
             elif report.skipped:
                 message = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else "skipped"
             status = "pass" if report.passed else "skip" if report.skipped else "FAIL"
-            self.rows[module].append((name, float(points), status, message))
+            self.rows[module].append((name, float(points), status, message, call))
 
 
 def lesson_parts(cell) -> list[str]:
@@ -73,33 +110,100 @@ def module_source(parts: list[str]) -> str:
     return "\n\n\n".join(dict.fromkeys(parts)) + "\n"
 
 
-def notebook_to_module(notebook_path: Path, folder: Path) -> tuple[str, Path]:
-    """Write the notebook's solution cells (and its imports) as <module>.py in ``folder``."""
-    module = notebook_path.stem
+@dataclass(frozen=True)
+class CellLine:
+    """Where a line of the module made from a notebook came from."""
+
+    cell: int          # the cell's position in the notebook, from 1
+    line: int          # the line in that cell, from 1
+    name: str = ""     # a solution cell's grade_id
+
+    def __str__(self) -> str:
+        return f"cell {self.cell}" + (f" ({self.name})" if self.name else "") + f", line {self.line}"
+
+
+def _first_line_in(cell_lines: list[str], part: str) -> int:
+    """Where ``part`` starts in the cell (0 when it cannot be found: a solution cell is whole)."""
+    lines = part.splitlines()
+    for start in range(len(cell_lines) - len(lines) + 1):
+        if cell_lines[start:start + len(lines)] == lines:
+            return start
+    return 0
+
+
+def module_and_lines(notebook) -> tuple[str, dict[int, CellLine]]:
+    """The module's source (as ``module_source`` joins the parts) and, for each of its lines, the cell line."""
+    parts, origins = [], {}
+    for number, cell in enumerate(notebook.cells, 1):
+        name = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "") \
+            if cell.cell_type == "code" and nbgrader_utils.is_solution(cell) else ""
+        for part in lesson_parts(cell):
+            parts.append(part)
+            origins.setdefault(part, (number, _first_line_in(cell.source.splitlines(), part), name))
+    lines: dict[int, CellLine] = {}
+    at = 1
+    for part in dict.fromkeys(parts):  # as module_source: each part once, three newlines apart
+        number, first, name = origins[part]
+        count = part.count("\n") + 1
+        for k in range(count):
+            lines[at + k] = CellLine(number, first + k + 1, name)
+        at += count + 2
+    return module_source(parts), lines
+
+
+def _read_notebook(notebook_path: Path):
     try:
         notebook = nbformat.read(notebook_path, as_version=4)
     except Exception as exc:
         raise ValueError(f"{notebook_path} is not a readable notebook ({type(exc).__name__})") from None
     if not any(c.cell_type == "code" and nbgrader_utils.is_solution(c) for c in notebook.cells):
         raise ValueError(f"{notebook_path.name} has no solution cells (nbgrader metadata) to check")
-    parts = [part for cell in notebook.cells for part in lesson_parts(cell)]
-    path = folder / f"{module}.py"
-    path.write_text(module_source(parts))
+    return notebook
+
+
+def notebook_to_module(notebook_path: Path, folder: Path) -> tuple[str, Path]:
+    """Write the notebook's solution cells (and its imports) as <module>.py in ``folder``."""
+    module, path, _ = notebook_to_module_with_lines(notebook_path, folder)
     return module, path
+
+
+def notebook_to_module_with_lines(notebook_path: Path, folder: Path) -> tuple[str, Path, dict[int, CellLine]]:
+    """``notebook_to_module``, and where each line of the module came from."""
+    module = notebook_path.stem
+    source, lines = module_and_lines(_read_notebook(notebook_path))
+    path = folder / f"{module}.py"
+    path.write_text(source)
+    return module, path, lines
+
+
+def in_notebook_terms(message: str, module: str, lines: dict[int, CellLine], exception: str = "") -> str:
+    """A message about the generated ``module.py`` told in the notebook's cells instead."""
+    def cell(match: re.Match) -> str:
+        where = lines.get(int(match.group("line")))
+        return f"({where})" if where else match.group(0)
+
+    message = re.sub(rf"\({re.escape(module)}\.py, line (?P<line>\d+)\)", cell, message)
+    if "does not compile" in message:  # a SyntaxError names the line alone
+        message = re.sub(r"\(line (?P<line>\d+)\)", cell, message)
+    if exception == "NameError":
+        message += NAME_ERROR_HINT
+    return message
 
 
 def run(module: str | None, target: str, *, root: Path) -> int:
     """Print the tables; return 0 when every test passed."""
+    from grading.kernel import with_inputs
     from grading.targets import resolve_target
 
     graders = root / "tests" / "graders"
     scratch = None
+    cell_lines = None
     if module and module.endswith(".ipynb"):
         target, module = module, None
     try:
         if target.endswith(".ipynb"):
             scratch = Path(tempfile.mkdtemp(prefix="course-check-"))
-            module, _ = notebook_to_module(Path(target), scratch)
+            module, _, cell_lines = notebook_to_module_with_lines(Path(target), scratch)
             target_dir = scratch
         else:
             target_dir = resolve_target(target, root)
@@ -118,6 +222,8 @@ def run(module: str | None, target: str, *, root: Path) -> int:
     finally:
         if scratch:
             shutil.rmtree(scratch, ignore_errors=True)
+    for text in collector.warnings:
+        print(f"warning: {text}", file=sys.stderr)
     if not collector.rows:
         print("course check: no grader test ran", file=sys.stderr)
         return 2
@@ -125,13 +231,18 @@ def run(module: str | None, target: str, *, root: Path) -> int:
     everything_passed = True
     for name in sorted(collector.rows):
         rows = []
-        for test, points, status, message in collector.rows[name]:
+        for test, points, status, message, call in collector.rows[name]:
+            if call is not None:
+                last_call, failure_status, exception = call
+                if cell_lines is not None and name == module:
+                    message = in_notebook_terms(message, module, cell_lines, exception)
+                message = with_inputs(message, last_call, failure_status)
             if status != "skip":
                 total += points
                 earned += points if status == "pass" else 0
             everything_passed &= status != "FAIL"
             got = f"{points:g}" if status == "pass" else "0" if status == "FAIL" else "-"
-            rows.append([test.removeprefix("test_"), f"{got}/{points:g}", status, message[:200]])
+            rows.append([test.removeprefix("test_"), f"{got}/{points:g}", status, message[:MESSAGE_WIDTH]])
         module_points = sum(float(r[1].split("/")[1]) for r in rows if r[2] != "skip")
         module_earned = sum(float(r[1].split("/")[0]) for r in rows if r[2] == "pass")
         print(f"\n{name}  ({module_earned:g} / {module_points:g} points)")

@@ -361,6 +361,10 @@ yt = 1.5 * torch.sin(X) + 1.2 * torch.cos(X / 4) + torch.randn(1000, generator=t
 # **Exercise 3.** Write `fit_on(device, X, yt, epochs=500, lr=0.01, generator=None)`: ex07's `fit`
 # with `X` and `yt` on `device`, passing `epochs`, `lr` and `generator` on; return `(theta, losses)`
 # with theta on the CPU. Results must agree across devices.
+#
+# fit_on is graded on its own: in `exercises/`, where your ex07 `fit` is unfinished or wrong, the
+# grader gives fit_on a correct one instead, so a mistake in ex07 costs ex07's points only (and a
+# message says so when fit_on goes wrong with it).
 
 # %% [solution] id=fit_on from=fit_on
 

@@ -20,6 +20,11 @@ that undoes it (a notebook kernel lives on after the call):
   a matmul runs (on the CPU) or is waited for (on the simulated GPU), by the known durations of
   :func:`fake_duration`, so the median time_matmul should return is known exactly.
 
+Every call runs with :func:`on_its_own` around its setup, so that ex08 is graded on its own: its
+``import ex07_curve_fitting`` gets the course's ex07 (:func:`course_fit`) when the submission's is missing,
+does not import, or (for fit_on, judged in the grader by :func:`ex07_problem`) has a fit that is wrong on
+the call's inputs.
+
 While the student's function runs, what it does is logged as a string of events that the probe
 :func:`recording` hands back: ``m`` a matmul on the CPU, ``M`` a matmul on a GPU, ``s`` the program
 waiting for the GPU, ``c`` a clock reading. The grader reads timing mistakes from that log, not from
@@ -28,15 +33,20 @@ wall-clock times. (The log is the student's process's claim; its verdicts are ma
 from __future__ import annotations
 
 import collections
+import importlib.abc
+import importlib.util
 import math
 import re
 import statistics
+import sys
 import threading
 import time
 import timeit
+import types
 from typing import Any, Callable, NamedTuple
 
 import torch
+from torch import nn
 from torch.overrides import TorchFunctionMode
 from torch.utils import _pytree as pytree
 from torch.utils._python_dispatch import TorchDispatchMode
@@ -48,7 +58,7 @@ from grading import checks, probes
 from grading.references import ex07_curve_fitting as ex07
 from grading.references import ground_truth
 from grading.runner import Build, Limits
-from grading.targets import StudentFunction
+from grading.targets import GradingFailure, StudentFunction
 from grading.wire import NamedTupleResult, Opaque, TensorResult
 
 aten = torch.ops.aten
@@ -411,6 +421,136 @@ def machine(*, cuda: int | None = None, mps: bool | None = None, gpu: bool = Fal
     return undo
 
 
+# ------------------------------------------------------------- ex08 on its own
+
+EX07 = "ex07_curve_fitting"
+# What the last call's ex08 got when it imported ex07: "own", "course" or "" (it did not import it).
+_EX07_USED: dict[str, str] = {}
+
+
+def course_fit_model(theta: torch.Tensor, X: torch.Tensor) -> torch.Tensor:
+    """ex07's model, as the ex08 notebook repeats it: a x + b sin(x) + c cos(x / 4)."""
+    return theta[0] * X + theta[1] * X.sin() + theta[2] * (X / 4).cos()
+
+
+def course_fit(X, yt, epochs=500, lr=0.01, generator=None):
+    """ex07's fit as the contract states it and the ex08 notebook repeats it, on the device of X.
+
+    It runs in the student's process when their ex07 cannot be used (see :func:`on_its_own`).
+    """
+    theta = torch.randn(3, generator=generator)  # drawn on the CPU ...
+    theta = theta.to(X.device, X.dtype).requires_grad_(True)  # ... then moved, and a leaf
+    optimizer = torch.optim.SGD([theta], lr=lr)
+    history = []
+    for step in range(epochs):
+        loss = nn.functional.mse_loss(course_fit_model(theta, X), yt)
+        theta.grad = None
+        loss.backward()
+        optimizer.step()
+        history.append(loss.item())
+    return theta.detach(), history
+
+
+def _course_ex07(why: str) -> types.ModuleType:
+    """The module an ex08 gets as ``ex07_curve_fitting`` when the submission's cannot be used."""
+    module = types.ModuleType(EX07, "ex07_curve_fitting as the course gives it to ex08, graded on its own.")
+    module.fit, module.fit_model = course_fit, course_fit_model
+
+    def __getattr__(name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise ImportError(f"ex08_devices is graded with the course's ex07_curve_fitting, because yours {why}; "
+                          f"it has fit and fit_model, but no {name}: use only those from ex07")
+
+    module.__getattr__ = __getattr__
+    return module
+
+
+class _Ex07Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Gives ``import ex07_curve_fitting`` the submission's module, or the course's (see on_its_own)."""
+
+    def __init__(self, replace: str | None):
+        self.replace = replace
+        self.module = None
+        self._busy = False
+
+    def find_spec(self, name, path=None, target=None):
+        if name != EX07 or self._busy:
+            return None
+        why = self.replace
+        if why is None:
+            self._busy = True  # the submission's own module is found by the finders after this one
+            try:
+                self.module, why = self._submitted()
+            finally:
+                self._busy = False
+        if why is not None:
+            self.module = _course_ex07(why)
+        _EX07_USED["ex07"] = "course" if why is not None else "own"
+        return importlib.util.spec_from_loader(name, self)
+
+    @staticmethod
+    def _submitted():
+        spec = importlib.util.find_spec(EX07)
+        if spec is None or spec.loader is None:
+            return None, "is missing (no ex07_curve_fitting.py beside ex08_devices.py)"
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[EX07] = module
+        try:
+            spec.loader.exec_module(module)
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - whatever it raises, ex08 is graded without it
+            text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            return None, f"does not import ({type(exc).__name__}{': ' + text[:80] if text else ''})"
+        finally:
+            sys.modules.pop(EX07, None)  # the import system puts back what this finder gives it
+        return module, None
+
+    def create_module(self, spec):
+        return self.module
+
+    def exec_module(self, module) -> None:
+        pass  # made (and run) already
+
+
+def on_its_own(*, then: Callable | None = None, then_kwargs: dict | None = None,
+               replace: str | None = None) -> Callable[[], None]:
+    """setup: ex08 is graded on its own, whatever state the submission's ex07 is in.
+
+    The contract lets ex08 import its sibling ex07 (``from ex07_curve_fitting import fit``). So
+    that an unfinished or wrong ex07 costs ex08 nothing, ``import ex07_curve_fitting`` gets the
+    submission's module when it imports, and otherwise (missing, or raising while imported) the
+    course's: :func:`course_fit` and :func:`course_fit_model`. With ``replace`` (why the
+    submission's ex07 cannot be used: the grader found its fit wrong on the inputs of this call,
+    see :func:`ex07_problem`) it gets the course's in any case. ``then`` is the setup to run
+    besides (``machine``, ``probes.single_thread``), with ``then_kwargs``. Returns the undo.
+    """
+    undo_then = then(**(then_kwargs or {})) if then is not None else None
+    _EX07_USED.clear()
+    finder = _Ex07Finder(replace)
+    sys.meta_path.insert(0, finder)
+
+    def undo() -> None:
+        if finder in sys.meta_path:
+            sys.meta_path.remove(finder)
+        if finder.module is not None and sys.modules.get(EX07) is finder.module:
+            del sys.modules[EX07]  # a notebook kernel lives on after the call
+        if callable(undo_then):
+            undo_then()
+
+    return undo
+
+
+def alone(setup: Callable | None = None, setup_kwargs: dict | None = None, replace: str | None = None) -> dict:
+    """The keywords of ``fn.run`` for a call graded on its own (:func:`on_its_own` around ``setup``)."""
+    return {"setup": on_its_own, "setup_kwargs": {"then": setup, "then_kwargs": dict(setup_kwargs or {}),
+                                                  "replace": replace}}
+
+
+def ex07_used(result, *args, **kwargs) -> dict:
+    """probe: what the call's ``import ex07_curve_fitting`` got ("own", "course"; "" when none ran)."""
+    return {"ex07": _EX07_USED.get("ex07", "")}
+
+
 # ------------------------------------------------------------------ pick_device
 
 # name: (cuda GPUs, MPS), the machines pick_device is asked about
@@ -462,7 +602,7 @@ def check_pick_device(fn: StudentFunction, cases) -> None:
     for where, prefer in cases:
         cuda, mps = MACHINES[where]
         args = () if prefer is None else (prefer,)
-        outcome = fn.run(*args, setup=machine, setup_kwargs={"cuda": cuda, "mps": mps})
+        outcome = fn.run(*args, **alone(machine, {"cuda": cuda, "mps": mps}))
         label = f"{_call_text(prefer)} on {where}"
         expected = expected_pick(prefer, cuda, mps)
         if not outcome.ok:
@@ -487,7 +627,7 @@ def check_pick_device_rejects(fn: StudentFunction, cases) -> None:
     """An unavailable preference raises ValueError naming it and the devices that are available."""
     for where, prefer in cases:
         cuda, mps = MACHINES[where]
-        outcome = fn.run(prefer, setup=machine, setup_kwargs={"cuda": cuda, "mps": mps})
+        outcome = fn.run(prefer, **alone(machine, {"cuda": cuda, "mps": mps}))
         label = f"{_call_text(prefer)} on {where}"
         names = available(cuda, mps)
         if outcome.ok:
@@ -514,11 +654,12 @@ def check_pick_device_here(fn: StudentFunction) -> None:
     """Without simulation: the choice this machine's torch would make, and each device it has."""
     here = gpus_here()
     expected = torch.device(here[0] if here else "cpu")
-    got = _returned_device(checks.expect_ok(fn.run(limits=GPU_LIMITS if here else None)), "pick_device()")
+    got = _returned_device(checks.expect_ok(fn.run(limits=GPU_LIMITS if here else None, **alone())),
+                           "pick_device()")
     if not _same_device(got, expected):
         checks.fail(f"pick_device() on this machine: expected {expected}, got {got}")
     for name in ["cpu"] + here:
-        got = _returned_device(checks.expect_ok(fn.run(name, limits=GPU_LIMITS if here else None)),
+        got = _returned_device(checks.expect_ok(fn.run(name, limits=GPU_LIMITS if here else None, **alone())),
                                f"pick_device({name!r})")
         if not _same_device(got, torch.device(name)):
             checks.fail(f"pick_device({name!r}) on this machine: expected {name}, got {got}")
@@ -657,7 +798,7 @@ def check_move_to(fn: StudentFunction, device: str | torch.device, *, structure_
     tensor that was there already returned as it is. On a GPU, one tensor starts there."""
     target = device_name(device)
     gpu = None if target == "cpu" else str(device)
-    setup = {"setup": machine, "setup_kwargs": {"gpu": True}} if simulated_gpu else {}
+    setup = alone(machine, {"gpu": True}) if simulated_gpu else alone()
     limits = GPU_LIMITS if gpu and not simulated_gpu else None
     outcome = fn.run(Build(build, (gpu,)), device, probe=kept_tensors, limits=limits, **setup)
     got = checks.expect_ok(outcome)
@@ -689,44 +830,102 @@ def _starts_like(values: list[float], curve: list[float], prefix: int = 5) -> bo
     return k > 0 and all(math.isclose(a, b, rel_tol=FIT_RTOL, abs_tol=1e-6) for a, b in zip(values[:k], curve[:k]))
 
 
+def _same_fit(got: Any, expected_theta: torch.Tensor, expected_losses: list[float]) -> bool:
+    """Whether a fit's (theta, losses), as it came back, are those of the reference run."""
+    if not isinstance(got, tuple) or len(got) != 2:
+        return False
+    theta, losses = got
+    return (isinstance(theta, TensorResult) and tuple(theta.shape) == (3,) and theta.value.is_floating_point()
+            and torch.allclose(theta.value.double(), expected_theta.double(), rtol=FIT_RTOL, atol=FIT_ATOL)
+            and _floats(losses) and len(losses) == len(expected_losses)
+            and all(math.isclose(a, b, rel_tol=FIT_RTOL, abs_tol=1e-6) for a, b in zip(losses, expected_losses)))
+
+
+def ex07_problem(fn: StudentFunction, X, yt, epochs: int, lr: float, seed: int,
+                 expected: tuple[torch.Tensor, list[float]]) -> str | None:
+    """Why the submission's ex07 fit cannot stand in for ex07's on these inputs; None when it can.
+
+    Judged here, in the grader, from what the submission's own ``ex07_curve_fitting.fit`` returns
+    for fit_on's inputs (``expected`` is the reference run). A notebook has no ex07 module to ask:
+    its fit_on uses the notebook's own fit.
+    """
+    folder = fn.submission.folder
+    if folder is None:
+        return None
+    from grading.targets import Submission
+
+    ex07_module = Submission(EX07, folder, runner=fn.submission._runner)
+    outcome = ex07_module.fit.run(X, yt, epochs=epochs, lr=lr, generator=ex07.generator(seed),
+                                  setup=probes.single_thread)
+    if not outcome.ok:
+        return f"could not be used: {outcome.message}"
+    if not _same_fit(outcome.value, *expected):
+        return f"has a fit that does not give the contract's results (fit(X, yt, epochs={epochs}, lr={lr}, " \
+               "generator=...)): ex07's own checks say how"
+    return None
+
+
 def check_fit_on(fn: StudentFunction, device: str | torch.device, cases) -> None:
     """fit_on(device, ...) gives ex07's fit on the CPU: the same losses, and theta back on the CPU.
 
     ``cases`` are (n, data seed, theta seed, epochs, lr); the reference is ex07's reference run.
+    fit_on is graded on its own: where the submission's ex07 fit is missing or wrong on the same
+    inputs, fit_on's ``import ex07_curve_fitting`` gets the course's (see :func:`on_its_own`), and a
+    failure says so.
     """
     gpu = device_name(device) != "cpu"
     for n, data_seed, seed, epochs, lr in cases:
         X, _, yt = ex07.data(n, seed=data_seed)
-        outcome = fn.run(device, X, yt, epochs=epochs, lr=lr, generator=ex07.generator(seed),
-                         setup=probes.single_thread, limits=GPU_LIMITS if gpu else None)
-        got = checks.expect_ok(outcome)
-        label = f"fit_on({str(device)!r}, epochs={epochs}, lr={lr})"
-        if not isinstance(got, tuple) or len(got) != 2:
-            checks.fail(f"{label} must return the tuple (theta, losses), got {_kind(got)}")
-        theta, losses = got
         expected_theta, expected_losses = ex07.run_fit(X, yt, epochs, lr, seed)
-        if isinstance(losses, list) and len(losses) == 500 and epochs != 500:
-            checks.fail(f"{label} trained for 500 epochs instead of {epochs}: pass epochs on to fit")
-        known = {} if lr == 0.01 else {"lr was not passed on to fit (that is the curve for lr=0.01)":
-                                       ex07.run_fit(X, yt, epochs, 0.01, seed)[1]}
-        # The submission's own ex07 fit, which fit_on uses, may be what is wrong.
-        known.update({f"that is a mistake of ex07's fit, which fit_on uses: {text}": curve
-                      for text, curve in ex07.fit_mistakes(X, yt, epochs, lr, seed).items()})
-        if _floats(losses) and losses and not _starts_like(losses, expected_losses, prefix=1) \
-                and not any(_starts_like(losses, curve) for curve in known.values()):
-            checks.fail(f"{label}: the first loss is {losses[0]:.6g}, expected {expected_losses[0]:.6g}, so theta "
-                        "did not start from torch.randn(3, generator=generator): pass the generator on to fit")
-        checks.check_floats(losses, expected_losses, name=f"{label} losses", rtol=FIT_RTOL, atol=1e-6,
-                            mistakes=known)
-        if not isinstance(theta, TensorResult):
-            checks.fail(f"{label}: theta must be a tensor, got {_kind(theta)}")
-        if theta.device != "cpu":
-            checks.fail(f"{label} returned theta on {theta.device}: return it on the CPU (theta.cpu())")
-        checks.check_tensor(theta, name=f"{label} theta", shape=(3,), dtype=torch.float32)
-        if theta.requires_grad:
-            checks.fail(f"{label}: theta still requires grad; fit returns it detached")
-        if not torch.allclose(theta.value, expected_theta, rtol=FIT_RTOL, atol=FIT_ATOL):
-            checks.fail(f"{label}: theta is {checks.short(theta.value)}, expected {checks.short(expected_theta)}")
+        problem = ex07_problem(fn, X, yt, epochs, lr, seed, (expected_theta, expected_losses))
+        outcome = fn.run(device, X, yt, epochs=epochs, lr=lr, generator=ex07.generator(seed), probe=ex07_used,
+                         limits=GPU_LIMITS if gpu else None, **alone(probes.single_thread, replace=problem))
+        label = f"fit_on({str(device)!r}, epochs={epochs}, lr={lr})"
+        used = outcome.probe.get("ex07", "") if isinstance(outcome.probe, dict) else ""
+        note = ""
+        if used == "course":
+            note = (f" [fit_on was given the course's ex07 fit, because your ex07_curve_fitting "
+                    f"{problem or 'could not be imported'}; so this difference is fit_on's own]")
+        try:
+            _check_fit_on_result(outcome, label, X, yt, epochs, lr, seed, expected_theta, expected_losses,
+                                 in_fit_on=bool(used))
+        except GradingFailure as failure:
+            if not note:
+                raise
+            raise GradingFailure(f"{failure}{note}", status=failure.status, exception=failure.exception) from None
+
+
+def _check_fit_on_result(outcome, label: str, X, yt, epochs: int, lr: float, seed: int,
+                         expected_theta: torch.Tensor, expected_losses: list[float], *, in_fit_on: bool) -> None:
+    """The checks of one fit_on call; ``in_fit_on``: it was given a correct ex07 fit (its own or the course's)."""
+    got = checks.expect_ok(outcome)
+    if not isinstance(got, tuple) or len(got) != 2:
+        checks.fail(f"{label} must return the tuple (theta, losses), got {_kind(got)}")
+    theta, losses = got
+    if isinstance(losses, list) and len(losses) == 500 and epochs != 500:
+        checks.fail(f"{label} trained for 500 epochs instead of {epochs}: pass epochs on to fit")
+    known = {} if lr == 0.01 else {"lr was not passed on to fit (that is the curve for lr=0.01)":
+                                   ex07.run_fit(X, yt, epochs, 0.01, seed)[1]}
+    # A fit's known mistakes: of the fit that fit_on uses (a notebook's own), or of fit_on itself when it
+    # was given a correct one.
+    where = ("that is a known mistake of a fit, made in fit_on itself (it was given a correct ex07 fit): {}"
+             if in_fit_on else "that is a mistake of the fit that fit_on uses: {}")
+    known.update({where.format(text): curve for text, curve in ex07.fit_mistakes(X, yt, epochs, lr, seed).items()})
+    if _floats(losses) and losses and not _starts_like(losses, expected_losses, prefix=1) \
+            and not any(_starts_like(losses, curve) for curve in known.values()):
+        checks.fail(f"{label}: the first loss is {losses[0]:.6g}, expected {expected_losses[0]:.6g}, so theta "
+                    "did not start from torch.randn(3, generator=generator): pass the generator on to fit")
+    checks.check_floats(losses, expected_losses, name=f"{label} losses", rtol=FIT_RTOL, atol=1e-6,
+                        mistakes=known)
+    if not isinstance(theta, TensorResult):
+        checks.fail(f"{label}: theta must be a tensor, got {_kind(theta)}")
+    if theta.device != "cpu":
+        checks.fail(f"{label} returned theta on {theta.device}: return it on the CPU (theta.cpu())")
+    checks.check_tensor(theta, name=f"{label} theta", shape=(3,), dtype=torch.float32)
+    if theta.requires_grad:
+        checks.fail(f"{label}: theta still requires grad; fit returns it detached")
+    if not torch.allclose(theta.value, expected_theta, rtol=FIT_RTOL, atol=FIT_ATOL):
+        checks.fail(f"{label}: theta is {checks.short(theta.value)}, expected {checks.short(expected_theta)}")
 
 
 # ------------------------------------------------------------------- time_matmul
@@ -736,7 +935,7 @@ def _timing_outcome(fn: StudentFunction, n: int, device, repeats: int | None, la
                     limits: Limits | None = None) -> tuple[float, str]:
     """Run time_matmul with the recorder on; the returned seconds and the event log, or a one-line failure."""
     kwargs = {} if repeats is None else {"repeats": repeats}
-    outcome = fn.run(n, device, probe=recording, setup=machine, setup_kwargs=setup, limits=limits, **kwargs)
+    outcome = fn.run(n, device, probe=recording, limits=limits, **alone(machine, setup), **kwargs)
     if not outcome.ok:
         message = outcome.message
         if "not compiled with CUDA" in message or "without MPS backend" in message:

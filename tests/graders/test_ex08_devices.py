@@ -22,6 +22,12 @@ before their module is imported (grading/references/ex08_devices.py explains eac
 - fit_on trains, and autograd cannot run on a simulated cuda tensor in a torch built without CUDA,
   so it is checked on the CPU against ex07's fit (the reference here, with torch's SGD) and on each
   real GPU here against the same CPU reference.
+
+ex08 is graded on its own. The contract lets it import its sibling (``from ex07_curve_fitting import
+fit``), so every call runs with the setup ``ref.on_its_own``: an ex07 that is missing or does not import
+is replaced by the course's, and for fit_on the grader first runs the submission's ex07 fit on the same
+inputs and, where it is unfinished or wrong, gives fit_on the course's fit instead. A wrong ex07 costs
+ex07's points only; a fit_on failure made with the course's fit says so.
 """
 import pytest
 import torch
