@@ -43,7 +43,10 @@ def submit_samples(course: Course, assignments: list[str]) -> list[Sample]:
         release = nbformat.read(course.root / "release" / assignment / f"{assignment}.ipynb", as_version=4)
         points = test_points(release)
         total = sum(points.values())
-        chosen = [None] + samples.mutants(assignment)[:MISTAKES_PER_ASSIGNMENT]
+        # Only mistakes a notebook can hold: a mutant that changes a constant the
+        # notebook gives in a lesson cell (INPLACE_CASES) has no solution cell to fill.
+        fillable = [m for m in samples.mutants(assignment) if m.functions()]
+        chosen = [None] + fillable[:MISTAKES_PER_ASSIGNMENT]
         for index, mutant in enumerate(chosen):
             student = "correct" if mutant is None else f"mistake{index}"
             lost = 0.0 if mutant is None else sum(p for t, p in points.items() if t.startswith(mutant.caught_by))
