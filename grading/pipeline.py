@@ -345,8 +345,11 @@ class Course:
         """Grade one submission with nbgrader in its sandboxed kernel, then verify it."""
         student, assignment = report.student, report.assignment
         report.problems = self.repair(student, assignment) + self.inspect(student, assignment)
-        with self._kernel_for(student, assignment):
+        seed = settings.seed_for(student, assignment)
+        with self._kernel_for(student, assignment), self._hidden_seed(seed):
             result = self.api.autograde(assignment, student, force=True, create=True)
+        if result["success"]:
+            self._record_seed(student, assignment, seed)
         checked = None
         if result["success"]:
             # Every point the kernel awarded is checked out of process before
@@ -362,6 +365,30 @@ class Course:
         if checked:
             report.failed_tests.update({g: f"withdrawn: {m}" for g, m in checked.withdrawn.items()})
             report.failed_tests.update({g: f"unverified: {m}" for g, m in checked.unverified.items()})
+
+    @contextlib.contextmanager
+    def _hidden_seed(self, seed: int) -> Iterator[None]:
+        """The kernel draws this student's hidden inputs from ``seed`` (grading.strategies)."""
+        config = self.api.config
+        saved = list(config.Execute.extra_arguments)
+        config.Execute.extra_arguments = [
+            "--IPKernelApp.exec_lines=['import warnings; warnings.simplefilter(\"ignore\")', "
+            f"'import os; os.environ[\"GRADING_STUDENT_SEED\"] = \"{seed}\"']" if a.startswith("--IPKernelApp.exec_lines=")
+            else a for a in saved]
+        try:
+            yield
+        finally:
+            config.Execute.extra_arguments = saved
+
+    def _record_seed(self, student: str, assignment: str, seed: int) -> None:
+        """Write the seed into the autograded notebook, so that its hidden inputs can be replayed."""
+        path = self.root / "autograded" / student / assignment / f"{assignment}.ipynb"
+        try:
+            notebook = nbformat.read(path, as_version=4)
+        except Exception:  # noqa: BLE001 - nothing to record in a notebook nbgrader could not write
+            return
+        notebook.metadata["autograd_course"] = {"hidden_inputs_seed": seed}
+        nbformat.write(notebook, path)
 
     @contextlib.contextmanager
     def _kernel_for(self, student: str, assignment: str) -> Iterator[None]:

@@ -14,6 +14,7 @@ Variables (all optional):
 ``GRADING_CELL_TIMEOUT``   seconds a notebook cell may run in autograde (default 60)
 ``GRADING_VERIFY_TIMEOUT_S``  seconds one submission's verification may take
 ``GRADING_PICTURES``       where side-by-side graph pictures are written
+``GRADING_STUDENT_SEED``   the seed of a student's hidden inputs (autograde sets it)
 =========================  ==========================================================
 
 Set inside the machinery, never by users: ``GRADING_OUT_OF_PROCESS`` (the folder
@@ -46,6 +47,19 @@ def verify_timeout(cells: int) -> float:
     enough for every test cell to use its calls' wall-time limits."""
     raw = os.environ.get("GRADING_VERIFY_TIMEOUT_S")
     return float(raw) if raw else 60.0 + 45.0 * cells
+
+
+def student_seed() -> int | None:
+    """The seed of this student's hidden inputs ($GRADING_STUDENT_SEED, set by autograde)."""
+    raw = os.environ.get("GRADING_STUDENT_SEED")
+    return int(raw) if raw else None
+
+
+def seed_for(student: str, assignment: str) -> int:
+    """A student's hidden-input seed: reproducible, different for every student and assignment."""
+    import hashlib
+
+    return int(hashlib.sha256(f"{COURSE_ID}:{assignment}:{student}".encode()).hexdigest()[:8], 16)
 
 
 def out_of_process_folder() -> str | None:

@@ -186,6 +186,9 @@ def verify(course, verifier: Verifier, student: str, assignment: str) -> Outcome
             cells = cells_to_check(autograded, source, set(awarded), scratch) if awarded else []
             missing = set(awarded) - {c["grade_id"] for c in cells}
             outcome.unverified.update({g: "its test cell is not in the autograded notebook" for g in missing})
+            seed = settings.seed_for(student, assignment)  # the same hidden inputs as in the kernel
+            for cell in cells:
+                cell["seed"] = seed
             results = verifier.run([student, assignment], cells) if cells else {}
         except (ValueError, OSError, VerificationIncomplete) as exc:
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

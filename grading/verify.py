@@ -41,10 +41,14 @@ def classify(failure: BaseException) -> str:
     return "fail"
 
 
-def run_cell(folder: str, grade_id: str, source: str) -> dict:
+def run_cell(folder: str, grade_id: str, source: str, seed: int | None = None) -> dict:
     import torch  # test cells may use the notebook's own `import torch`
 
     os.environ["GRADING_OUT_OF_PROCESS"] = folder  # read by settings.out_of_process_folder()
+    if seed is None:
+        os.environ.pop("GRADING_STUDENT_SEED", None)
+    else:
+        os.environ["GRADING_STUDENT_SEED"] = str(seed)  # the student's hidden inputs
     namespace = {"__name__": "__verify__", "torch": torch}
     try:
         exec(compile(source, f"<test cell {grade_id}>", "exec"), namespace)
@@ -70,7 +74,7 @@ def main() -> int:
         if not line.strip():
             continue
         job = json.loads(line)
-        results = {cell["grade_id"]: run_cell(cell["folder"], cell["grade_id"], cell["source"])
+        results = {cell["grade_id"]: run_cell(cell["folder"], cell["grade_id"], cell["source"], cell.get("seed"))
                    for cell in job["cells"]}
         answers.write(json.dumps({"key": job["key"], "results": results}) + "\n")
         answers.flush()
