@@ -29,6 +29,15 @@ from grading import settings
 from grading.settings import COURSE_ID, COURSE_ROOT, Limits
 
 
+# What every autograde kernel runs first: warnings go to stderr, and nbgrader zeroes a
+# test cell with any stderr output.
+_KERNEL_LINES = ['import warnings; warnings.simplefilter("ignore")']
+
+
+def _exec_lines(lines: list[str]) -> str:
+    return f"--IPKernelApp.exec_lines={lines!r}"
+
+
 class PipelineError(RuntimeError):
     """A problem the instructor must fix; the message is one line."""
 
@@ -99,7 +108,7 @@ class Course:
         c.Execute.interrupt_on_timeout = True
         # Warnings go to stderr, and nbgrader zeroes a test cell with any stderr output.
         c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR",
-                                     "--IPKernelApp.exec_lines=['import warnings; warnings.simplefilter(\"ignore\")']"]
+                                     _exec_lines(_KERNEL_LINES)]
         if self.kernel_name:
             c.Execute.kernel_name = self.kernel_name
         c.Autograde.autograde_preprocessors = preprocessors.autograde_preprocessors()
@@ -371,10 +380,9 @@ class Course:
         """The kernel draws this student's hidden inputs from ``seed`` (grading.strategies)."""
         config = self.api.config
         saved = list(config.Execute.extra_arguments)
-        config.Execute.extra_arguments = [
-            "--IPKernelApp.exec_lines=['import warnings; warnings.simplefilter(\"ignore\")', "
-            f"'import os; os.environ[\"GRADING_STUDENT_SEED\"] = \"{seed}\"']" if a.startswith("--IPKernelApp.exec_lines=")
-            else a for a in saved]
+        lines = _KERNEL_LINES + [f'import os; os.environ["GRADING_STUDENT_SEED"] = "{seed}"']
+        config.Execute.extra_arguments = [_exec_lines(lines) if a.startswith("--IPKernelApp.exec_lines=") else a
+                                          for a in saved]
         try:
             yield
         finally:
