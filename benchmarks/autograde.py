@@ -82,6 +82,10 @@ def main() -> int:
         found = {name: scores(base / name) for name in ("jobs1", "jobs2", "stock")}
         agree = found["jobs1"] == found["jobs2"] == found["stock"]
         print(f"{n} submissions; every score agrees: {'yes' if agree else 'NO'}")
+        for key in sorted(set().union(*found.values())):
+            seen = {name: found[name].get(key) for name in found}
+            if len(set(seen.values())) > 1:
+                print(f"  {key[0]}/{key[1]}: " + ", ".join(f"{name} {score}" for name, score in seen.items()))
         return 0 if agree else 1
     finally:
         shutil.rmtree(base, ignore_errors=True)
