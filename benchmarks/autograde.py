@@ -67,6 +67,8 @@ def main() -> int:
         runs = {}
         for name in ("jobs1", "jobs2", "stock"):
             shutil.copytree(base / "pristine", base / name)
+        # The copied nbgrader_config.py still names the pristine folder's gradebook.
+        Course(base / "stock").write_nbgrader_config()
         course = [str(BIN / "course"), "autograde", "--quiet", "--course"]
         runs["course --jobs 1"] = timed(course + [str(base / "jobs1"), "--jobs", "1"], ROOT)
         runs["course --jobs 2"] = timed(course + [str(base / "jobs2"), "--jobs", "2"], ROOT)
