@@ -145,12 +145,16 @@ def no_grad_copy(value: Any) -> Any:
 
 def check_gradients(fn: StudentFunction, *, reference: Callable[..., torch.Tensor],
                     inputs: Iterable[Sequence[Any]], without_autograd: bool = True,
-                    mistakes: Mapping[str, Callable[..., torch.Tensor]] | None = None) -> None:
+                    mistakes: Mapping[str, Callable[..., torch.Tensor]] | None = None,
+                    untouched: bool = True, names: Sequence[str] | None = None) -> None:
     """``fn(*args)`` equals ``reference(*args)`` (autograd, in the grader) for every input.
 
     With ``without_autograd`` the call runs under ``torch.no_grad()`` on inputs that
     do not require grad, and any call of backward or torch.autograd.grad fails it.
     ``mistakes`` maps a description of a known wrong answer to a function computing it.
+    With ``untouched`` (the contract's rule for every function) the caller's tensors, named
+    ``names``, keep their values, requires_grad and .grad; a grader that tests this in a test
+    of its own passes False.
     """
     for args in inputs:
         call_args = no_grad_copy(args) if without_autograd else args
@@ -163,6 +167,8 @@ def check_gradients(fn: StudentFunction, *, reference: Callable[..., torch.Tenso
         known = {text: wrong(*args) for text, wrong in (mistakes or {}).items()}
         check_close(value, expected, name=label, mistakes=known,
                     device=str(expected.device))
+        if untouched:
+            check_untouched(outcome, call_args, names=names, label=label)
 
 
 def check_unchanged(before: torch.Tensor, after: Any, *, name: str) -> None:
@@ -285,3 +291,148 @@ def check_floats(actual: Any, expected: Sequence[float], *, name: str, rtol: flo
                                                                equal_nan=True).all()):
             fail(f"{message}; {label}")
     fail(message)
+
+
+# -------------------------------------------------------- the caller's tensors
+
+
+def check_untouched(outcome, args: Sequence[Any], *, names: Sequence[str] | None = None,
+                    label: str = "") -> None:
+    """Every tensor the caller passed (``args``, as the grader holds them; lists and tuples of
+    tensors too) kept its values, requires_grad and .grad through the call (``outcome.args_after``)."""
+    names = list(names) if names is not None else [f"argument {i}" for i in range(len(args))]
+    prefix = f"{label}: " if label else ""
+    for i, (name, before) in enumerate(zip(names, args)):
+        after = outcome.args_after[i] if i < len(outcome.args_after) else None
+        if isinstance(before, torch.Tensor):
+            try:
+                check_unchanged(before, after, name=name)
+            except GradingFailure as failure:
+                fail(f"{prefix}{failure}")
+        elif isinstance(before, (list, tuple)) and any(isinstance(t, torch.Tensor) for t in before):
+            if not isinstance(after, (list, tuple)) or len(after) != len(before):
+                fail(f"{prefix}the function changed the caller's list {name}")
+            check_untouched(_Args(list(after)), list(before), names=[f"{name}[{k}]" for k in range(len(before))],
+                            label=label)
+
+
+class _Args:
+    """The ``args_after`` of a nested list, so that check_untouched can walk into it."""
+
+    def __init__(self, args_after: list):
+        self.args_after = args_after
+
+
+# ---------------------------------------------------------------- randomness
+# The contract fixes distributions and the use of ``generator``, never the order of the draws:
+# random results are checked by statistics whose bounds a correct implementation exceeds with a
+# probability far below one in a million (tests/test_random_checks.py replays them over many
+# seeds), and by reproducibility under a seed.
+
+# Each statistic is held within Z of its standard error: a normal tail beyond 6 is 2e-9.
+Z = 6.0
+
+
+def normal_sample_problem(sample: torch.Tensor, *, mean: float, std: float, what: str) -> str | None:
+    """Why the values of ``sample`` are not plausibly independent draws of N(mean, std^2), or None.
+
+    Three statistics, each with a bound a true sample exceeds with probability below about 1e-8:
+    the sample mean (within Z standard errors), the sample standard deviation (within Z of its
+    standard error, std / sqrt(2 (N - 1))) and the Kolmogorov-Smirnov distance to the normal
+    CDF (below sqrt(ln(2 / 1e-9) / (2 N)), from the Dvoretzky-Kiefer-Wolfowitz bound).
+    """
+    values = sample.detach().double().reshape(-1)
+    n = values.numel()
+    if n < 2:
+        return None
+    if not torch.isfinite(values).all():
+        return f"{what} holds NaN or infinity"
+    got_mean, got_std = values.mean().item(), values.std().item()
+    if got_std < 1e-3 * std:
+        return f"{what} is (almost) constant ({got_mean:.4g}), expected random N({mean:g}, {std:g}^2) draws"
+    if abs(got_std / std - 1) > Z / (2 * (n - 1)) ** 0.5:
+        return f"{what} has standard deviation {got_std:.3g}, expected {std:g} (N({mean:g}, {std:g}^2))"
+    if abs(got_mean - mean) > Z * std / n ** 0.5:
+        return f"{what} has mean {got_mean:.3g}, expected {mean:g} (N({mean:g}, {std:g}^2))"
+    ordered = ((values - mean) / std).sort().values
+    cdf = torch.special.ndtr(ordered)
+    steps = torch.arange(1, n + 1, dtype=torch.float64) / n
+    distance = torch.maximum(steps - cdf, cdf - (steps - 1 / n)).max().item()
+    if distance > (torch.log(torch.tensor(2e9)).item() / (2 * n)) ** 0.5:
+        return (f"{what} is not normally distributed (Kolmogorov-Smirnov distance {distance:.3g} from "
+                f"N({mean:g}, {std:g}^2)): draw it with torch.randn or torch.normal")
+    return None
+
+
+def correlation_problem(a: torch.Tensor, b: torch.Tensor, *, what: str) -> str | None:
+    """Why two samples of the same length do not look independent (|correlation| beyond Z / sqrt(N)), or None."""
+    a, b = a.detach().double().reshape(-1), b.detach().double().reshape(-1)
+    n = a.numel()
+    if n < 3 or a.std() == 0 or b.std() == 0:
+        return None
+    r = (((a - a.mean()) * (b - b.mean())).mean() / (a.std(correction=0) * b.std(correction=0))).item()
+    if abs(r) > Z / n ** 0.5:
+        return f"{what} are correlated ({r:.2f}); they should be independent draws"
+    return None
+
+
+def seed_global_rngs(seed: int, single_thread: bool = False):
+    """Setup (in the student's process): seed torch's, Python's and NumPy's global generators with
+    ``seed``, so that a result that depends on them changes with it; returns the undo.
+
+    With ``single_thread`` torch also runs on one thread for the call (see probes.single_thread).
+    """
+    import random
+
+    import numpy
+
+    saved = (torch.get_rng_state(), random.getstate(), numpy.random.get_state())
+    torch.manual_seed(seed)
+    random.seed(seed)
+    numpy.random.seed(seed % 2 ** 32)
+    undo_threads = probes.single_thread() if single_thread else None
+
+    def undo():
+        torch.set_rng_state(saved[0])
+        random.setstate(saved[1])
+        numpy.random.set_state(saved[2])
+        if undo_threads is not None:
+            undo_threads()
+
+    return undo
+
+
+def same_result(a: Any, b: Any) -> bool:
+    """Whether two results that came back from the student's code are identical (tensors bit for bit)."""
+    if isinstance(a, TensorResult) or isinstance(b, TensorResult):
+        return (isinstance(a, TensorResult) and isinstance(b, TensorResult) and a.dtype == b.dtype
+                and a.shape == b.shape and bool(torch.equal(a.value, b.value)))
+    if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
+        return (type(a) is type(b) and len(a) == len(b)
+                and all(same_result(x, y) for x, y in zip(a, b)))
+    if isinstance(a, dict) or isinstance(b, dict):
+        return type(a) is type(b) and a.keys() == b.keys() and all(same_result(a[k], b[k]) for k in a)
+    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
+        return True
+    return type(a) is type(b) and a == b
+
+
+def check_seeded(draw: Callable[[int, int], Any], *, name: str, seeds: tuple[int, int] = (101, 102),
+                 global_seeds: tuple[int, int] = (1, 2)) -> None:
+    """``draw(seed, global_seed)`` calls the student's function with a generator of ``seed`` while the
+    global generators hold ``global_seed`` (``seed_global_rngs``) and returns what came back.
+
+    The same generator seed must give the same result whatever the global state (all randomness goes
+    through ``generator``, so a seed reproduces it), and another seed a different one (the generator
+    is used at all).
+    """
+    first = draw(seeds[0], global_seeds[0])
+    again = draw(seeds[0], global_seeds[1])
+    if not same_result(first, again):
+        fail(f"{name}: two calls with generators of the same seed gave different results: all randomness must "
+             "be drawn from `generator` (pass generator=generator to every draw; no global torch, random or "
+             "NumPy draws), so that a seed reproduces the result")
+    other = draw(seeds[1], global_seeds[0])
+    if same_result(first, other):
+        fail(f"{name}: generators of different seeds gave the same result: the draws do not use the generator "
+             "(pass generator=generator)")

@@ -113,13 +113,18 @@ from grading.kernel import grade, student
 
 grade("ex01_graphs", "test_build_graph_values")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading import checks, strategies
 from grading.references import ex01_graphs as ref
 
-for w_, x_ in strategies.tensors(2, seed=101, shapes=((5,), (2, 2, 2))):
-    result = student("ex01_graphs").build_graph(w_, x_)
+for w_, x_ in strategies.tensors(2, seed=hidden_seed(101), shapes=((5,), (2, 2, 2))):
+    outcome = student("ex01_graphs").build_graph.run(w_, x_, probe=ref.parts_of_y)
+    result = checks.expect_ok(outcome)
     for name, got, expected in zip("aby", result, ref.parts(w_, x_)):
         checks.check_close(got, expected, name=f"build_graph: {name}")
+    assert all(seen["history"] and seen["in_y"] for seen in (outcome.probe or {}).values()), \
+        "build_graph: y must be built from the a and b returned, both with autograd history"
+    checks.check_untouched(outcome, (w_, x_), names="wx", label="build_graph")
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_build_graph_rendering_matches_reference points=3
@@ -180,11 +185,12 @@ from grading.kernel import grade, student
 
 grade("ex01_graphs", "test_dy_dw_by_hand_matches_autograd")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading import checks, strategies
 from grading.references import ex01_graphs as ref
 
 checks.check_gradients(student("ex01_graphs").dy_dw_by_hand, reference=ref.dy_dw,
-                       inputs=strategies.tensors(2, seed=102, shapes=((7,), (3, 1, 2)), low=-50, high=50),
+                       inputs=strategies.tensors(2, seed=hidden_seed(102), shapes=((7,), (3, 1, 2)), low=-50, high=50),
                        mistakes=ref.DY_DW_MISTAKES)
 ### END HIDDEN TESTS
 
@@ -222,12 +228,14 @@ from grading.kernel import grade, student
 
 grade("ex01_graphs", "test_dy_dw_autograd_leaves_callers_grads_alone")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading import checks, strategies
+from grading.references import ex01_graphs as ref
 
-for w_, x_ in strategies.tensors(2, seed=103, shapes=((4,),), dtypes=(torch.float64,)):
+for w_, x_ in strategies.tensors(2, seed=hidden_seed(103), shapes=((4,),), dtypes=(torch.float64,)):
     w_in, x_in = strategies.with_grad(w_, torch.ones_like(w_)), strategies.with_grad(x_, torch.ones_like(x_))
     outcome = student("ex01_graphs").dy_dw_autograd.run(w_in, x_in)
-    checks.expect_ok(outcome)
+    checks.check_close(checks.expect_ok(outcome), ref.dy_dw(w_, x_), name="dy_dw_autograd(w, x)")
     checks.check_unchanged(w_in, outcome.args_after[0], name="w")
     checks.check_unchanged(x_in, outcome.args_after[1], name="x")
 ### END HIDDEN TESTS
@@ -298,7 +306,7 @@ from grading.kernel import student
 from grading.references import ex01_graphs as ref
 from grading.runner import BuildArgs
 
-for kind, values, leaf in (("square", ([1.0, 2.0],), 1), ("deep", ([3.0], [0.25]), 1)):
+for kind, values, leaf in (("square", ([1.0, 2.0],), 1), ("deep", ([3.0], [0.25]), 1), ("none", ([1.0, 2.0],), 1)):
     got = checks.expect_ok(student("ex01_graphs").count_paths.run(BuildArgs(ref.root_and_leaf, (kind, values, leaf))))
     built = ref.BUILDERS[kind](*values)
     assert got == ref.path_count(built[0], built[leaf]), f"count_paths on the {kind} graph: got {got}"

@@ -146,11 +146,12 @@ from grading.kernel import grade, student
 
 grade("ex02_leaves", "test_grads_after_backward_matches_autograd")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading import strategies
 from grading.references import ex02_leaves as ref
 
 ref.check_grads_after_backward(student("ex02_leaves").grads_after_backward,
-                               strategies.tensors(2, seed=201, shapes=((1,),), low=-20, high=20))
+                               strategies.tensors(2, seed=hidden_seed(201), shapes=((1,),), low=-20, high=20))
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -224,11 +225,12 @@ from grading.kernel import grade, student
 
 grade("ex02_leaves", "test_grad_of_intermediate_uses_a_hook")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading import strategies
 from grading.references import ex02_leaves as ref
 
 ref.check_grad_of_intermediate(student("ex02_leaves").grad_of_intermediate,
-                               strategies.tensors(2, seed=202, shapes=((1,), ()), low=-20, high=20))
+                               strategies.tensors(2, seed=hidden_seed(202), shapes=((1,), ()), low=-20, high=20))
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_grad_of_intermediate_leaves_callers_grads_alone points=1
@@ -236,12 +238,13 @@ from grading.kernel import grade, student
 
 grade("ex02_leaves", "test_grad_of_intermediate_leaves_callers_grads_alone")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading import strategies
 from grading.references import ex02_leaves as ref
 
 ref.check_callers_grads_untouched(student("ex02_leaves").grad_of_intermediate, [
     (strategies.with_grad(w_, torch.full_like(w_, 3.0)), strategies.with_grad(x_, None))
-    for w_, x_ in strategies.tensors(2, seed=203, shapes=((1,),), dtypes=(torch.float64,))])
+    for w_, x_ in strategies.tensors(2, seed=hidden_seed(203), shapes=((1,),), dtypes=(torch.float64,))])
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -129,11 +129,12 @@ from grading.kernel import grade, student
 
 grade("ex03_detach", "test_h_without_x_values")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading import strategies
 from grading.references import ex03_detach as ref
 
 ref.check_h_values(student("ex03_detach").h_without_x,
-                   strategies.tensors(3, seed=301, shapes=((5,), (2, 1, 3)), low=-10, high=10))
+                   strategies.tensors(3, seed=hidden_seed(301), shapes=((5,), (2, 1, 3)), low=-10, high=10))
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_h_without_x_rendering_matches_reference points=3
@@ -154,13 +155,14 @@ from grading.kernel import grade, student
 
 grade("ex03_detach", "test_h_without_x_leaves_callers_x_requiring_grad")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 import torch
 
 from grading import strategies
 from grading.references import ex03_detach as ref
 
 ref.check_callers_x(student("ex03_detach").h_without_x,
-                    strategies.tensors(3, seed=302, shapes=((), (4,)), dtypes=(torch.float64,)))
+                    strategies.tensors(3, seed=hidden_seed(302), shapes=((), (4,)), dtypes=(torch.float64,)))
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -278,11 +280,12 @@ from grading.kernel import grade, student
 
 grade("ex03_detach", "test_partial_stop_value_and_gradient")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading import strategies
 from grading.references import ex03_detach as ref
 
 ref.check_gradient_flow(student("ex03_detach").partial_stop, reference=ref.partial_stop, names="wx",
-                        inputs=strategies.tensors(2, seed=303, shapes=((6,),), low=-30, high=30),
+                        inputs=strategies.tensors(2, seed=hidden_seed(303), shapes=((6,),), low=-30, high=30),
                         mistakes=ref.PARTIAL_STOP_MISTAKES)
 ### END HIDDEN TESTS
 
@@ -340,11 +343,12 @@ from grading.kernel import grade, student
 
 grade("ex03_detach", "test_straight_through_round_value_and_gradient")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading import strategies
 from grading.references import ex03_detach as ref
 
 ref.check_gradient_flow(student("ex03_detach").straight_through_round, reference=ref.straight_through_round,
-                        names="x", inputs=strategies.tensors(1, seed=304, shapes=((10,), (2, 5)), low=-50, high=50),
+                        names="x", inputs=strategies.tensors(1, seed=hidden_seed(304), shapes=((10,), (2, 5)), low=-50, high=50),
                         mistakes=ref.ROUND_MISTAKES)
 ### END HIDDEN TESTS
 

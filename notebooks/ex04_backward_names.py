@@ -201,10 +201,21 @@ from grading.kernel import grade, student
 
 grade("ex04_backward_names", "test_predict_grad_fn_names_matches_installed_torch")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading.references import ex04_backward_names as ref
 
-ref.check_expressions(student("ex04_backward_names").EXPRESSIONS)
-ref.check_predictions(student("ex04_backward_names").predict_grad_fn_names, seed=404)
+ref.check_predictions(student("ex04_backward_names").predict_grad_fn_names, seed=hidden_seed(404))
+### END HIDDEN TESTS
+
+# %% [tests] id=test_EXPRESSIONS_holds_the_contract_expressions_and_each_is_predicted points=1
+from grading.kernel import grade, student
+
+grade("ex04_backward_names", "test_EXPRESSIONS_holds_the_contract_expressions_and_each_is_predicted")
+### BEGIN HIDDEN TESTS
+from grading.references import ex04_backward_names as ref
+
+submission_ = student("ex04_backward_names")
+ref.check_expressions(submission_.EXPRESSIONS, submission_.predict_grad_fn_names)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -464,12 +475,13 @@ from grading.kernel import grade, student
 
 grade("ex04_backward_names", "test_Cube_values_and_derivatives_match_autograd")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading import strategies
 from grading.references import ex04_backward_names as ref
 
 ref.check_cube_derivatives(student("ex04_backward_names").cube,
                            ((x_, g_.detach(), v_.detach()) for x_, g_, v_ in
-                            strategies.tensors(3, seed=403, shapes=((7,), (2, 2, 2)), low=-5, high=5)))
+                            strategies.tensors(3, seed=hidden_seed(403), shapes=((7,), (2, 2, 2)), low=-5, high=5)))
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_Cube_passes_gradcheck_and_gradgradcheck points=2
@@ -477,6 +489,7 @@ from grading.kernel import grade, student
 
 grade("ex04_backward_names", "test_Cube_passes_gradcheck_and_gradgradcheck")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 import torch
 
 from grading import strategies
@@ -484,7 +497,7 @@ from grading.references import ex04_backward_names as ref
 
 ref.check_cube_gradchecks(student("ex04_backward_names").cube,
                           ((x_, g_.detach()) for x_, g_ in
-                           strategies.tensors(2, seed=404, shapes=((), (3, 2)), dtypes=(torch.float64,))))
+                           strategies.tensors(2, seed=hidden_seed(404), shapes=((), (3, 2)), dtypes=(torch.float64,))))
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_Cube_saves_its_input_with_save_for_backward points=1

@@ -70,11 +70,12 @@ from grading.kernel import grade, student
 
 grade("ex05_accumulation", "test_grad_after_n_backwards_is_n_times_the_gradient")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading import strategies
 from grading.references import ex05_accumulation as ref
 
 ref.check_grad_after_n(student("ex05_accumulation").grad_after_n_backwards,
-                       strategies.tensors(2, seed=501, shapes=((5,), (2, 3))), counts=(4, 7))
+                       strategies.tensors(2, seed=hidden_seed(501), shapes=((5,), (2, 3))), counts=(4, 7))
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_grad_after_n_backwards_leaves_callers_tensors_alone points=1
@@ -82,13 +83,14 @@ from grading.kernel import grade, student
 
 grade("ex05_accumulation", "test_grad_after_n_backwards_leaves_callers_tensors_alone")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 import torch
 
 from grading import strategies
 from grading.references import ex05_accumulation as ref
 
 ref.check_callers_tensors_alone(student("ex05_accumulation").grad_after_n_backwards,
-                                strategies.tensors(2, seed=502, shapes=((), (2, 2)), dtypes=(torch.float64,)), 3)
+                                strategies.tensors(2, seed=hidden_seed(502), shapes=((), (2, 2)), dtypes=(torch.float64,)), 3)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -150,11 +152,12 @@ from grading.kernel import grade, student
 
 grade("ex05_accumulation", "test_backward_twice_same_graph_is_twice_the_gradient")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading import strategies
 from grading.references import ex05_accumulation as ref
 
 ref.check_twice_same_graph(student("ex05_accumulation").backward_twice_same_graph,
-                           strategies.tensors(2, seed=503, shapes=((6,), (3, 1, 2)), low=-20, high=20))
+                           strategies.tensors(2, seed=hidden_seed(503), shapes=((6,), (3, 1, 2)), low=-20, high=20))
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_backward_twice_same_graph_leaves_callers_tensors_alone points=1
@@ -162,13 +165,14 @@ from grading.kernel import grade, student
 
 grade("ex05_accumulation", "test_backward_twice_same_graph_leaves_callers_tensors_alone")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 import torch
 
 from grading import strategies
 from grading.references import ex05_accumulation as ref
 
 ref.check_callers_tensors_alone(student("ex05_accumulation").backward_twice_same_graph,
-                                strategies.tensors(2, seed=504, shapes=((4,),), dtypes=(torch.float32,)))
+                                strategies.tensors(2, seed=hidden_seed(504), shapes=((4,),), dtypes=(torch.float32,)))
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -326,9 +330,10 @@ from grading.kernel import grade, student
 
 grade("ex05_accumulation", "test_train_linear_returns_a_detached_copy")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading.references import ex05_accumulation as ref
 
-ref.check_train_linear_detached(student("ex05_accumulation").train_linear, n=9, d=4, seed=507, steps=5)
+ref.check_train_linear_detached(student("ex05_accumulation").train_linear, n=9, d=4, seed=hidden_seed(507), steps=5)
 ### END HIDDEN TESTS
 
 # %% [markdown]

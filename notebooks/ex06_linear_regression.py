@@ -47,8 +47,8 @@ torch.equal(torch.randn(3, generator=g1), torch.randn(3, generator=g2))
 
 # %% [markdown]
 # **Exercise 1.** Write `synthetic_data(w, b, num_examples, generator=None)` returning `(X, y)`:
-# `X` of shape `(num_examples, len(w))` drawn from $\mathcal{N}(0, 1)$ **first**, then the noise
-# drawn with standard deviation 0.01, both from `generator`; `y` has shape `(num_examples, 1)`.
+# `X` of shape `(num_examples, len(w))` drawn from $\mathcal{N}(0, 1)$, and the noise drawn with
+# standard deviation 0.01, both from `generator` and in either order; `y` has shape `(num_examples, 1)`.
 # (`torch.normal(mean, std, size, generator=...)` or `torch.randn(..., generator=...)` both work.)
 #
 # Watch the shapes: `X @ w` has shape `(n,)` when `w` has shape `(d,)`; adding noise of shape
@@ -70,22 +70,17 @@ ax.scatter(features[:, 1], labels[:, 0], s=2)
 ax.set_xlabel("features[:, 1]")
 ax.set_ylabel("labels");
 
-# %% [tests] id=test_synthetic_data_draws_X_then_noise points=2
+# %% [tests] id=test_synthetic_data_draws_the_contract_distributions points=2
 from grading.kernel import grade, student
 
-grade("ex06_linear_regression", "test_synthetic_data_draws_X_then_noise")
+grade("ex06_linear_regression", "test_synthetic_data_draws_the_contract_distributions")
 ### BEGIN HIDDEN TESTS
-import torch
-
-from grading import checks
 from grading.references import ex06_linear_regression as ref
-from grading.runner import Build
+from grading.strategies import hidden_seed
 
-for w_, b_, n_, seed_ in (((0.5,), 0.0, 20, 31), ((1.0, -1.0, 3.0, 0.25), 2.5, 64, 32)):
-    X_, y_ = student("ex06_linear_regression").synthetic_data(torch.tensor(w_), b_, n_, generator=Build(ref.generator, (seed_,)))
-    X_ref, y_ref = ref.synthetic(w_, b_, n_, seed_)
-    checks.check_close(X_, X_ref, name="synthetic_data: X")
-    checks.check_close(y_, y_ref, name="synthetic_data: y")
+ref.check_synthetic_data(student("ex06_linear_regression").synthetic_data,
+                         [((0.5,), 0.0, 400, hidden_seed(31)), ((1.0, -1.0, 3.0, 0.25), 2.5, 64, hidden_seed(32)),
+                          ((2.0, 1.0), -3.0, 1, hidden_seed(33))])
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -149,13 +144,14 @@ from grading.kernel import grade, student
 
 grade("ex06_linear_regression", "test_data_iter_shuffles_with_the_generator")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading import checks
 from grading.references import ex06_linear_regression as ref
 from grading.runner import Build
 
 features_, labels_ = ref.numbered_data(40, 2)
 orders = []
-for seed_ in (34, 35, 34):
+for seed_ in (hidden_seed(34), hidden_seed(35), hidden_seed(34)):
     outcome = student("ex06_linear_regression").data_iter.run(8, features_, labels_, generator=Build(ref.generator, (seed_,)),
                                                               probe=ref.collect_batches, probe_kwargs={"limit": 50})
     checks.expect_ok(outcome)
@@ -310,10 +306,11 @@ from grading.kernel import grade, student
 
 grade("ex06_linear_regression", "test_squared_loss_grads_matches_autograd")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading import checks
 from grading.references import ex06_linear_regression as ref
 
-for X_, y_, w_, b_ in ref.grad_cases(seed=36):
+for X_, y_, w_, b_ in ref.grad_cases(seed=hidden_seed(36)):
     dw_, db_ = student("ex06_linear_regression").squared_loss_grads(X_, y_, w_, b_, no_grad=True)
     expected_ = ref.loss_grads(X_, y_, w_, b_)
     checks.check_close(dw_, expected_[0], name="squared_loss_grads: dw")
@@ -351,16 +348,15 @@ from grading.kernel import grade, student
 
 grade("ex06_linear_regression", "test_train_starts_from_the_generator")
 ### BEGIN HIDDEN TESTS
-import torch
-
+from grading.strategies import hidden_seed
 from grading import checks
 from grading.references import ex06_linear_regression as ref
 from grading.runner import Build
 
-features_, labels_ = ref.synthetic((1.0, 2.0, 3.0), 0.5, 30, seed=37)
-w_, b_, _ = student("ex06_linear_regression").train(features_, labels_, lr=0.0, num_epochs=1,
-                                                    generator=Build(ref.generator, (38,)))
-checks.check_close(w_, ref.initial_w(3, seed=38), name="train: w's starting value with 3 features")
+features_, labels_ = ref.wide_data(15, 300, seed=hidden_seed(37))
+w_, b_, losses_ = student("ex06_linear_regression").train(features_, labels_, lr=0.0, num_epochs=1, batch_size=4,
+                                                          generator=Build(ref.generator, (38,)))
+ref.check_train_start(w_, b_, losses_, features_, labels_)
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_train_records_mean_loss_after_each_epoch points=1
@@ -368,11 +364,12 @@ from grading.kernel import grade, student
 
 grade("ex06_linear_regression", "test_train_records_mean_loss_after_each_epoch")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading import checks
 from grading.references import ex06_linear_regression as ref
 from grading.runner import Build
 
-features_, labels_ = ref.synthetic(ref.TRUE_W, ref.TRUE_B, 100, seed=39)
+features_, labels_ = ref.synthetic(ref.TRUE_W, ref.TRUE_B, 100, seed=hidden_seed(39))
 w_, b_, losses_ = student("ex06_linear_regression").train(features_, labels_, lr=0.02, num_epochs=1, batch_size=7,
                                                           generator=Build(ref.generator, (40,)))
 checks.check_floats(losses_, [ref.mean_loss(features_, labels_, w_.value, b_.value)], name="train: losses", rtol=1e-3)
@@ -383,12 +380,13 @@ from grading.kernel import grade, student
 
 grade("ex06_linear_regression", "test_train_recovers_true_parameters")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 import torch
 
 from grading.references import ex06_linear_regression as ref
 from grading.runner import Build
 
-features_, labels_ = ref.synthetic((-1.0, 0.5), 1.0, 500, seed=41)
+features_, labels_ = ref.synthetic((-1.0, 0.5), 1.0, 500, seed=hidden_seed(41))
 w_, b_, _ = student("ex06_linear_regression").train(features_, labels_, num_epochs=5, batch_size=5,
                                                     generator=Build(ref.generator, (42,)))
 w_best_, b_best_ = ref.least_squares(features_, labels_)
@@ -457,12 +455,13 @@ from grading.kernel import grade, student
 
 grade("ex06_linear_regression", "test_loss_for_graph_rendering_matches_reference")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 import torch
 
 from grading import checks
 from grading.references import ex06_linear_regression as ref
 
-X_, y_ = ref.synthetic((1.0, 2.0, 3.0), -0.5, 6, seed=43)
+X_, y_ = ref.synthetic((1.0, 2.0, 3.0), -0.5, 6, seed=hidden_seed(43))
 w_, b_ = torch.zeros(3, 1, requires_grad=True), torch.ones(1, requires_grad=True)
 checks.check_graph(student("ex06_linear_regression").loss_for_graph, reference=ref.loss_graph_target,
                    inputs=(X_, y_, w_, b_), params={"w": 2, "b": 3}, picture="loss_for_graph_hidden")

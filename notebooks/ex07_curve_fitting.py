@@ -51,19 +51,14 @@ torch.__version__
 X, y, yt = make_data(generator=torch.Generator().manual_seed(0))
 X.shape, y.shape, yt.shape
 
-# %% [tests] id=test_make_data_matches_reference_draws points=2
+# %% [tests] id=test_make_data_values_and_noise points=2
 from grading.kernel import grade, student
 
-grade("ex07_curve_fitting", "test_make_data_matches_reference_draws")
+grade("ex07_curve_fitting", "test_make_data_values_and_noise")
 ### BEGIN HIDDEN TESTS
-from grading import checks
 from grading.references import ex07_curve_fitting as ref
-from grading.runner import Build
 
-X_, y_, yt_ = student("ex07_curve_fitting").make_data(n=64, noise=0.5, generator=Build(ref.generator, (71,)))
-X_ref, y_ref, yt_ref = ref.data(64, 0.5, 71)
-for name_, got_, expected_ in (("X", X_, X_ref), ("y", y_, y_ref), ("yt", yt_, yt_ref)):
-    checks.check_close(got_, expected_, name=f"make_data(n=64, noise=0.5): {name_}")
+ref.check_make_data(student("ex07_curve_fitting").make_data, [(500, 0.5, 71), (64, 2.0, 72), (1, 1.0, 73)])
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -127,10 +122,11 @@ from grading.kernel import grade, student
 
 grade("ex07_curve_fitting", "test_plot_fit_draws_points_lines_and_legend")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading import checks, probes
 from grading.references import ex07_curve_fitting as ref
 
-X_, y_, yt_ = ref.data(25, 2.0, seed=72)
+X_, y_, yt_ = ref.data(25, 2.0, seed=hidden_seed(72))
 outcome = student("ex07_curve_fitting").plot_fit.run(X_, y_, yt_, y_ * 0.5, setup=probes.count_show, probe=probes.figure_summary)
 checks.expect_ok(outcome)
 summary_ = outcome.probe
@@ -166,11 +162,12 @@ from grading.kernel import grade, student
 
 grade("ex07_curve_fitting", "test_theta_grad_by_hand_matches_autograd")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading import checks
 from grading.references import ex07_curve_fitting as ref
 
 checks.check_gradients(student("ex07_curve_fitting").theta_grad_by_hand, reference=ref.mse_grad,
-                       inputs=ref.grad_cases(seed=73), mistakes=ref.GRAD_MISTAKES)
+                       inputs=ref.grad_cases(seed=hidden_seed(73)), mistakes=ref.GRAD_MISTAKES)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -234,11 +231,12 @@ from grading.kernel import grade, student
 
 grade("ex07_curve_fitting", "test_fit_matches_reference_run")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading import checks
 from grading.references import ex07_curve_fitting as ref
 from grading.runner import Build
 
-X_, y_, yt_ = ref.data(120, 0.7, seed=74)
+X_, y_, yt_ = ref.data(120, 0.7, seed=hidden_seed(74))
 theta_, losses_ = student("ex07_curve_fitting").fit(X_, yt_, epochs=80, lr=0.005, generator=Build(ref.generator, (75,)))
 expected_theta_, expected_losses_ = ref.run_fit(X_, yt_, 80, 0.005, 75)
 checks.check_floats(losses_, expected_losses_, name="fit(epochs=80, lr=0.005): losses",
@@ -303,10 +301,11 @@ from grading.kernel import grade, student
 
 grade("ex07_curve_fitting", "test_fit_approaches_least_squares")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading.references import ex07_curve_fitting as ref
 from grading.runner import Build
 
-X_, y_, yt_ = ref.data(100, 0.5, seed=76)
+X_, y_, yt_ = ref.data(100, 0.5, seed=hidden_seed(76))
 assert ref.distance_left(X_, yt_, 2500, 0.02, 77) < 1e-6
 theta_, _ = student("ex07_curve_fitting").fit(X_, yt_, epochs=2500, lr=0.02, generator=Build(ref.generator, (77,)))
 best_ = ref.least_squares(X_, yt_)

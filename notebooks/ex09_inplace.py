@@ -161,9 +161,10 @@ from grading.kernel import grade, student
 
 grade("ex09_inplace", "test_predict_inplace_errors_matches_installed_torch")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading.references import ex09_inplace as ref
 
-ref.check_predictions(student("ex09_inplace").predict_inplace_errors, seed=909)
+ref.check_predictions(student("ex09_inplace").predict_inplace_errors, seed=hidden_seed(909))
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -325,9 +326,10 @@ from grading.kernel import grade, student
 
 grade("ex09_inplace", "test_saved_tensor_shapes_match_what_autograd_saves")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading.references import ex09_inplace as ref
 
-ref.check_saved(student("ex09_inplace").saved_tensor_shapes, ref.saved_cases(seed=901))
+ref.check_saved(student("ex09_inplace").saved_tensor_shapes, ref.saved_cases(seed=hidden_seed(901)))
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_saved_tensor_shapes_leaves_callers_tensors_alone points=1
@@ -335,12 +337,13 @@ from grading.kernel import grade, student
 
 grade("ex09_inplace", "test_saved_tensor_shapes_leaves_callers_tensors_alone")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 import torch
 
 from grading import strategies
 from grading.references import ex09_inplace as ref
 
-(p, q), = strategies.tensors(2, seed=902, shapes=((3, 3),), dtypes=(torch.float64,))
+(p, q), = strategies.tensors(2, seed=hidden_seed(902), shapes=((3, 3),), dtypes=(torch.float64,))
 ref.check_saved_callers(student("ex09_inplace").saved_tensor_shapes, [
     (ref.layer, strategies.with_grad(p, torch.ones_like(p)), q.detach()), (ref.rows_product, p)])
 ### END HIDDEN TESTS
@@ -350,9 +353,10 @@ from grading.kernel import grade, student
 
 grade("ex09_inplace", "test_saved_bytes_totals_the_saved_tensors")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading.references import ex09_inplace as ref
 
-ref.check_saved(student("ex09_inplace").saved_bytes, ref.saved_cases(seed=903))
+ref.check_saved(student("ex09_inplace").saved_bytes, ref.saved_cases(seed=hidden_seed(903)))
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_saved_bytes_leaves_callers_tensors_alone points=1
@@ -360,12 +364,13 @@ from grading.kernel import grade, student
 
 grade("ex09_inplace", "test_saved_bytes_leaves_callers_tensors_alone")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 import torch
 
 from grading import strategies
 from grading.references import ex09_inplace as ref
 
-(p, q), = strategies.tensors(2, seed=904, shapes=((2, 2),), dtypes=(torch.float32,))
+(p, q), = strategies.tensors(2, seed=hidden_seed(904), shapes=((2, 2),), dtypes=(torch.float32,))
 ref.check_saved_callers(student("ex09_inplace").saved_bytes, [
     (ref.square, strategies.with_grad(p, torch.zeros_like(p))), (ref.layer, p.detach(), q)])
 ### END HIDDEN TESTS

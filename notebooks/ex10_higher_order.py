@@ -121,12 +121,13 @@ from grading.kernel import grade, student
 
 grade("ex10_higher_order", "test_second_derivative_matches_autograd")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 import torch
 
 from grading.references import ex10_higher_order as ref
 
 ref.check_second_derivative(student("ex10_higher_order").second_derivative,
-                            ref.elementwise_cases(seed=2001, functions=(ref.softplus, ref.square),
+                            ref.elementwise_cases(seed=hidden_seed(2001), functions=(ref.softplus, ref.square),
                                                   shapes=((5,), (2, 1, 3))))
 ### END HIDDEN TESTS
 
@@ -135,12 +136,13 @@ from grading.kernel import grade, student
 
 grade("ex10_higher_order", "test_second_derivative_leaves_callers_x_alone")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 import torch
 
 from grading.references import ex10_higher_order as ref
 
 ref.check_second_derivative_callers_x(student("ex10_higher_order").second_derivative,
-                                      ref.elementwise_cases(seed=2002, functions=(ref.tanh,), shapes=((2, 2),),
+                                      ref.elementwise_cases(seed=hidden_seed(2002), functions=(ref.tanh,), shapes=((2, 2),),
                                                             dtypes=(torch.float64,)))
 ### END HIDDEN TESTS
 
@@ -189,10 +191,11 @@ from grading.kernel import grade, student
 
 grade("ex10_higher_order", "test_hvp_matches_hessian_times_v")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading.references import ex10_higher_order as ref
 
 ref.check_hvp(student("ex10_higher_order").hvp,
-              ref.loss_cases(seed=2011, losses=(ref.log_sum_exp, ref.quadratic_form, ref.mlp_loss), sizes=(2, 7)))
+              ref.loss_cases(seed=hidden_seed(2011), losses=(ref.log_sum_exp, ref.quadratic_form, ref.mlp_loss), sizes=(2, 7)))
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_hvp_forms_no_hessian points=2
@@ -200,12 +203,13 @@ from grading.kernel import grade, student
 
 grade("ex10_higher_order", "test_hvp_forms_no_hessian")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 import torch
 
 from grading.references import ex10_higher_order as ref
 
 ref.check_hvp_forms_no_hessian(student("ex10_higher_order").hvp,
-                               ref.loss_cases(seed=2012, losses=(ref.log_sum_exp, ref.sin_sum), sizes=(9,),
+                               ref.loss_cases(seed=hidden_seed(2012), losses=(ref.log_sum_exp, ref.sin_sum), sizes=(9,),
                                               dtypes=(torch.float32,)))
 ### END HIDDEN TESTS
 
@@ -279,10 +283,11 @@ from grading.kernel import grade, student
 
 grade("ex10_higher_order", "test_jacobian_rows_matches_autograd_jacobian")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading.references import ex10_higher_order as ref
 
 ref.check_jacobian_rows(student("ex10_higher_order").jacobian_rows,
-                        ref.map_cases(seed=2021, maps=(ref.widen, ref.running_sum), sizes=(2, 6)))
+                        ref.map_cases(seed=hidden_seed(2021), maps=(ref.widen, ref.running_sum), sizes=(2, 6)))
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_jacobian_rows_builds_one_row_per_vjp points=2
@@ -290,12 +295,13 @@ from grading.kernel import grade, student
 
 grade("ex10_higher_order", "test_jacobian_rows_builds_one_row_per_vjp")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 import torch
 
 from grading.references import ex10_higher_order as ref
 
 ref.check_jacobian_rows_one_vjp_per_row(student("ex10_higher_order").jacobian_rows,
-                                        ref.map_cases(seed=2022, maps=(ref.three_features, ref.widen), sizes=(3,),
+                                        ref.map_cases(seed=hidden_seed(2022), maps=(ref.three_features, ref.widen), sizes=(3,),
                                                       dtypes=(torch.float64,)))
 ### END HIDDEN TESTS
 
@@ -345,10 +351,11 @@ from grading.kernel import grade, student
 
 grade("ex10_higher_order", "test_jvp_forward_matches_jacobian_times_v")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading.references import ex10_higher_order as ref
 
 ref.check_jvp_forward(student("ex10_higher_order").jvp_forward,
-                      ref.map_cases(seed=2031, maps=(ref.running_sum, ref.widen, ref.three_features), sizes=(6,)))
+                      ref.map_cases(seed=hidden_seed(2031), maps=(ref.running_sum, ref.widen, ref.three_features), sizes=(6,)))
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_jvp_forward_uses_no_reverse_mode points=2
@@ -356,12 +363,13 @@ from grading.kernel import grade, student
 
 grade("ex10_higher_order", "test_jvp_forward_uses_no_reverse_mode")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 import torch
 
 from grading.references import ex10_higher_order as ref
 
 ref.check_jvp_forward_no_reverse_mode(student("ex10_higher_order").jvp_forward,
-                                      ref.map_cases(seed=2032, maps=(ref.tanh_layer, ref.widen), sizes=(2,),
+                                      ref.map_cases(seed=hidden_seed(2032), maps=(ref.tanh_layer, ref.widen), sizes=(2,),
                                                     dtypes=(torch.float32,)))
 ### END HIDDEN TESTS
 
@@ -440,10 +448,11 @@ from grading.kernel import grade, student
 
 grade("ex10_higher_order", "test_per_sample_grads_matches_a_loop_of_autograd_grad")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading.references import ex10_higher_order as ref
 
 ref.check_per_sample_grads(student("ex10_higher_order").per_sample_grads,
-                           ref.per_sample_cases(seed=2041, losses=(ref.softmax_loss, ref.tanh_net_loss), sizes=(1, 7)))
+                           ref.per_sample_cases(seed=hidden_seed(2041), losses=(ref.softmax_loss, ref.tanh_net_loss), sizes=(1, 7)))
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_per_sample_grads_uses_vmap_over_grad points=2
@@ -451,12 +460,13 @@ from grading.kernel import grade, student
 
 grade("ex10_higher_order", "test_per_sample_grads_uses_vmap_over_grad")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 import torch
 
 from grading.references import ex10_higher_order as ref
 
 ref.check_per_sample_grads(student("ex10_higher_order").per_sample_grads,
-                           ref.per_sample_cases(seed=2042, losses=(ref.logistic_loss,), sizes=(6,),
+                           ref.per_sample_cases(seed=hidden_seed(2042), losses=(ref.logistic_loss,), sizes=(6,),
                                                 dtypes=(torch.float64,)), watch=True)
 ### END HIDDEN TESTS
 
@@ -530,10 +540,11 @@ from grading.kernel import grade, student
 
 grade("ex10_higher_order", "test_numerical_gradient_matches_autograd_in_float64")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading.references import ex10_higher_order as ref
 
 ref.check_numerical_gradient(student("ex10_higher_order").numerical_gradient,
-                             ref.numerical_cases(seed=2051, functions=(ref.log_sum_exp, ref.cube_sum),
+                             ref.numerical_cases(seed=hidden_seed(2051), functions=(ref.log_sum_exp, ref.cube_sum),
                                                  shapes=((7,), (1, 3))))
 ### END HIDDEN TESTS
 
@@ -542,10 +553,11 @@ from grading.kernel import grade, student
 
 grade("ex10_higher_order", "test_numerical_gradient_without_autograd")
 ### BEGIN HIDDEN TESTS
+from grading.strategies import hidden_seed
 from grading.references import ex10_higher_order as ref
 
 ref.check_numerical_gradient_without_autograd(student("ex10_higher_order").numerical_gradient,
-                                              ref.numerical_cases(seed=2052, functions=(ref.quadratic_form,),
+                                              ref.numerical_cases(seed=hidden_seed(2052), functions=(ref.quadratic_form,),
                                                                   shapes=((5,),)))
 ### END HIDDEN TESTS
 

@@ -20,7 +20,7 @@ def synthetic_data(w: torch.Tensor, b: float, num_examples: int,
                    generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """X ~ N(0, 1) of shape (num_examples, len(w)); y = X @ w + b + N(0, 0.01^2) noise, shape (num_examples, 1).
 
-    X is drawn first, then the noise, both from ``generator``.
+    X and the noise are both drawn from ``generator``, in either order.
     """
     ### BEGIN SOLUTION
     X = torch.normal(0.0, 1.0, (num_examples, len(w)), generator=generator)

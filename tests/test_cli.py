@@ -116,7 +116,7 @@ def test_leak_scan_finds_a_planted_solution_line_and_hidden_test(tmp_path):
     (tmp_path / "grading").mkdir()
     solution_line = "(dy_dw,) = torch.autograd.grad(y.sum(), w)"
     hidden_line = next(l.strip() for l in (ROOT / "notebooks" / "ex01_graphs.py").read_text().splitlines()
-                       if "seed=101" in l)
+                       if "hidden_seed(101)" in l)
     (tmp_path / "grading" / "helpers.py").write_text(f"def f(y, w):\n    {solution_line}\n")
     (tmp_path / "notes.txt").write_text(hidden_line + "\n")
     problems = bundle.leaks(ROOT, tmp_path)
@@ -164,7 +164,7 @@ def test_bundle_graders_fail_every_test_on_the_stubs(released):
 
 # (mutant, the grader tests it fails): their known-mistake hints come from recorded references.
 HINTED_MUTANTS = [("ex07_curve_fitting/fit_no_zero_grad", "test_fit_matches or test_fit_approaches"),
-                  ("ex06_linear_regression/synthetic_data_noise_first", "test_synthetic_data"),
+                  ("ex06_linear_regression/squared_loss_grads_mean", "test_squared_loss_grads"),
                   ("ex05_accumulation/train_linear_no_zero_grad", "test_train_linear_follows"),
                   ("ex03_detach/partial_stop_no_detach", "test_partial_stop"),
                   ("ex08_devices/fit_on_default_lr", "test_fit_on_the_cpu")]

@@ -79,10 +79,14 @@ def test_notebook_has_hidden_tests(source):
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)
-def test_source_notebook_runs_clean(source, tmp_path):
-    """With the reference solutions in place, no cell errors and nothing reaches stderr."""
+def test_source_notebook_runs_clean(source, tmp_path, monkeypatch):
+    """With the reference solutions in place, no cell errors and nothing reaches stderr, with the
+    hidden inputs drawn for a student, as under autograde (the kernel inherits the variable)."""
     from nbclient import NotebookClient
 
+    from grading import settings
+
+    monkeypatch.setenv("GRADING_STUDENT_SEED", str(settings.seed_for("a-student", source.stem)))
     nb = nbformat.read(source.with_suffix(".ipynb"), as_version=4)
     NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     problems = []

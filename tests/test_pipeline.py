@@ -70,7 +70,8 @@ def graded(tmp_path_factory):
     # Reading .grad of a non-leaf warns on stderr; so does warnings.warn. Neither may cost points.
     cell(noisy, "dy_dw_by_hand").source += (
         "\nimport warnings\n_t = (torch.ones(1, requires_grad=True) * 2)\n_t.grad\n"
-        "warnings.warn('a student warning')\nimport sys\nprint('to stderr', file=sys.stderr)")
+        "warnings.warn('a student warning')\nimport sys\nprint('to stderr', file=sys.stderr)\n"
+        "from grading.strategies import hidden_seed\nprint('HIDDEN SEED', hidden_seed(101))")
     submit(course, "noisy", noisy)
 
     tamper = samples.fill(release, ASSIGNMENT, mutant("dy_dw_by_hand_one_path"))
@@ -130,7 +131,7 @@ def test_release_has_no_solutions_or_hidden_tests(graded):
     text = json.dumps(release)
     assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
     assert "raise NotImplementedError()" in cell(release, "build_graph").source
-    assert "seed=101" not in text  # a hidden test's input
+    assert "hidden_seed(101)" not in text  # a hidden test's input
     assert 'grade(\\"ex01_graphs\\", \\"test_build_graph_values\\")' in text
 
 
@@ -189,6 +190,30 @@ def test_hung_cell_fails_the_remaining_tests_and_never_passes_them(graded):
 def test_warnings_and_stderr_in_student_cells_do_not_zero_test_cells(graded):
     _, reports, _ = graded
     assert reports["noisy"].score == 18, reports["noisy"].failed_tests
+
+
+def test_each_student_gets_hidden_inputs_of_their_own(graded):
+    """The hidden cells draw from a seed of the student's and the assignment's, recorded in the
+    autograded notebook; the kernel sees exactly that seed, and so one student's hidden cases are
+    not another's."""
+    from grading import settings, strategies
+
+    course, _, _ = graded
+    recorded = {}
+    for student in ("correct", "noisy"):
+        notebook = nbformat.read(course.root / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+        recorded[student] = notebook.metadata["autograd_course"]["hidden_inputs_seed"]
+        assert recorded[student] == settings.seed_for(student, ASSIGNMENT)
+    assert recorded["correct"] != recorded["noisy"]
+
+    notebook = nbformat.read(course.root / "autograded" / "noisy" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    printed = "".join(o.get("text", "") for o in cell(notebook, "dy_dw_by_hand").outputs)
+    seen = int(re.search(r"HIDDEN SEED (\d+)", printed).group(1))
+    os.environ["GRADING_STUDENT_SEED"] = str(recorded["noisy"])
+    try:
+        assert seen == strategies.hidden_seed(101) != 101
+    finally:
+        del os.environ["GRADING_STUDENT_SEED"]
 
 
 def test_patched_comparisons_in_the_kernel_earn_nothing(graded):
@@ -307,7 +332,7 @@ def test_feedback_shows_hidden_results_but_not_their_code(graded):
     assert len(pages) == 3
     page = (course.root / "feedback" / "onepath" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     assert "path through b" in page
-    assert "seed=102" not in page and "BEGIN HIDDEN TESTS" not in page
+    assert "hidden_seed(102)" not in page and "BEGIN HIDDEN TESTS" not in page
     assert "hidden tests ran here" in page
 
 

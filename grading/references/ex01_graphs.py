@@ -45,6 +45,24 @@ DY_DW_MISTAKES = {
 }
 
 
+def parts_of_y(result, *args) -> dict | None:
+    """probe: whether the returned a and b carry autograd history, and whether their nodes are
+    reachable from y.grad_fn, i.e. whether y was built from these very a and b (None when the
+    result is not three tensors)."""
+    if not isinstance(result, tuple) or len(result) != 3 or not all(isinstance(t, torch.Tensor) for t in result):
+        return None
+    a, b, y = result
+    reachable, pending = set(), [y.grad_fn] if y.grad_fn is not None else []
+    while pending:
+        node = pending.pop()
+        if node is None or node in reachable:
+            continue
+        reachable.add(node)
+        pending.extend(child for child, _ in node.next_functions)
+    return {name: {"history": t.grad_fn is not None, "in_y": t.grad_fn is not None and t.grad_fn in reachable}
+            for name, t in (("a", a), ("b", b))}
+
+
 # ------------------------------------------------------ graphs built in the child
 # Each builder returns (root, leaves...) so that a grader can ask about any leaf.
 

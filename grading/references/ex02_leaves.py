@@ -127,19 +127,27 @@ def check_grad_of_intermediate(fn: StudentFunction, inputs) -> None:
             checks.fail(f"{label} called torch.autograd.grad: capture dy/da with a.register_hook(...) "
                         "and y.backward() instead")
         if got is None:
-            checks.fail(f"{label} returned None: was the hook registered before y.backward()? "
-                        "A hook added afterwards is never called")
+            _check_dy_da(got, w, x, label)
         if not calls.get("register_hook"):
             checks.fail(f"{label} registered no tensor hook: use a.register_hook(...)")
-        known = {text: wrong(w, x) for text, wrong in DY_DA_MISTAKES.items()}
-        checks.check_close(got, dy_da(w, x), name=label, mistakes=known)
+        _check_dy_da(got, w, x, label)
+
+
+def _check_dy_da(got, w: torch.Tensor, x: torch.Tensor, label: str) -> None:
+    """What came back is dy/da, with the known mistakes named."""
+    if got is None:
+        checks.fail(f"{label} returned None: was the hook registered before y.backward()? "
+                    "A hook added afterwards is never called")
+    known = {text: wrong(w, x) for text, wrong in DY_DA_MISTAKES.items()}
+    checks.check_close(got, dy_da(w, x), name=label, mistakes=known)
 
 
 def check_callers_grads_untouched(fn: StudentFunction, inputs) -> None:
-    """The caller's w and x keep their requires_grad and .grad (None or not)."""
+    """The value is dy/da (a side property earns nothing on a wrong answer), and the caller's w and x
+    keep their values, requires_grad and .grad (None or not)."""
     for w, x in inputs:
         outcome = fn.run(w, x)
-        expect_ok(outcome)
+        _check_dy_da(expect_ok(outcome), w, x, f"grad_of_intermediate({checks.describe_inputs((w, x))})")
         for name, before, after in zip("wx", (w, x), outcome.args_after):
             grad = getattr(after, "grad", None)
             changed = (before.grad is None) != (grad is None) or (

@@ -91,10 +91,12 @@ def check_h_rendering(fn: StudentFunction, inputs, picture: str) -> None:
 
 
 def check_callers_x(fn: StudentFunction, inputs) -> None:
-    """The caller's x still requires grad, and w, x, b are otherwise untouched."""
+    """The value is w * x + b (a side property earns nothing on a wrong answer), the caller's x still
+    requires grad, and w, x, b are otherwise untouched."""
     for w, x, b in inputs:
         outcome = fn.run(w, x, b)
-        expect_ok(outcome)
+        label = f"h_without_x({checks.describe_inputs((w, x, b))})"
+        checks.check_close(expect_ok(outcome), (w * x + b).detach(), name=label)
         after = outcome.args_after[1]
         if isinstance(after, TensorResult) and not after.requires_grad:
             checks.fail("h_without_x switched off the caller's x.requires_grad: requires_grad_(False) changes "

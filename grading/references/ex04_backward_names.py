@@ -203,14 +203,25 @@ def first_derivative_mistakes(x: torch.Tensor, grad_output: torch.Tensor) -> dic
 # hidden tests; each fails with one line for the student.
 
 
-def check_expressions(expressions: StudentFunction) -> None:
-    """The submission's EXPRESSIONS still holds every expression of the contract."""
+def check_expressions(expressions: StudentFunction, predict: StudentFunction | None = None) -> None:
+    """The submission's EXPRESSIONS still holds every expression of the contract; with ``predict``,
+    predict_grad_fn_names also names a node (a string) for every expression of the submission's
+    EXPRESSIONS, the contract's and any it added."""
     given = expressions.attribute()
     if not isinstance(given, (tuple, list)) or not all(isinstance(e, str) for e in given):
         checks.fail(f"EXPRESSIONS must be the tuple of expression strings given in the stub, got {given!r:.80}")
     missing = [e for e in EXPRESSIONS if e not in given]
     if missing:
         checks.fail(f"EXPRESSIONS must keep every expression of the stub; missing: {', '.join(missing[:5])}")
+    if predict is None:
+        return
+    predicted = predict()
+    if not isinstance(predicted, dict):
+        checks.fail(f"predict_grad_fn_names must return a dict {{expression: name}}, got {type(predicted).__name__}")
+    unanswered = [e for e in given if not isinstance(predicted.get(e), str)]
+    if unanswered:
+        checks.fail(f"predict_grad_fn_names must name the grad_fn of every expression of EXPRESSIONS; "
+                    f"no name for {len(unanswered)}, e.g. {unanswered[0]!r}")
 
 
 def check_predictions(predict: StudentFunction, seed: int = 0) -> None:
@@ -228,13 +239,30 @@ def check_predictions(predict: StudentFunction, seed: int = 0) -> None:
         checks.fail(describe_mismatches(wrong, live, len(EXPRESSIONS)))
 
 
+def pow_sources(result, a, b) -> list | None:
+    """probe: for each returned tensor, whether its graph reaches a or b (a gradient of its sum
+    arrives at one of them); None when the result is not three tensors."""
+    if not isinstance(result, tuple) or len(result) != 3 or not all(isinstance(t, torch.Tensor) for t in result):
+        return None
+    reached = []
+    for t in result:
+        if not t.requires_grad:
+            reached.append(False)
+            continue
+        grads = torch.autograd.grad(t.sum(), (a, b), allow_unused=True, retain_graph=True)
+        reached.append(any(g is not None for g in grads))
+    return reached
+
+
 def check_pow_variants(fn: StudentFunction, cases: Iterable[tuple]) -> None:
-    """For each (shape, dtype, seed): fn(a, b) gives three tensors recorded as PowBackward0, 1, 2."""
+    """For each (shape, dtype, seed): fn(a, b) gives three tensors built from a and b (a gradient
+    reaches a or b from each) and recorded as PowBackward0, 1, 2."""
     expected = expected_pow_names()
     live = live_names(POW_EXPRESSIONS)
     for shape, dtype, seed in cases:
         a, b = pow_operands(shape, dtype, seed)
-        result = fn(a, b)
+        outcome = fn.run(a, b, probe=pow_sources)
+        result = checks.expect_ok(outcome)
         if not isinstance(result, tuple) or len(result) != 3:
             checks.fail(f"pow_variants must return a tuple of three tensors (t0, t1, t2), got {result!r:.80}")
         for i, t in enumerate(result):
@@ -244,6 +272,17 @@ def check_pow_variants(fn: StudentFunction, cases: Iterable[tuple]) -> None:
         got = [t.grad_fn for t in result]
         if got != expected:
             checks.fail(f"pow_variants: expected grad_fn names {expected}, got {got}; " + pow_hint(got, expected, live))
+        for i, reached in enumerate(outcome.probe or []):
+            if not reached:
+                checks.fail(f"pow_variants: t{i} is not built from a or b (no gradient of it reaches them): "
+                            "raise a or b, or raise a number to a or b")
+
+
+def check_cube_value(got, x: torch.Tensor) -> TensorResult:
+    """cube(x) is x ** 3, in x's dtype: every Cube check asks for the right value first, so that no
+    side property earns points for a wrong cube."""
+    checks.check_close(got, (x.detach() ** 3), name=f"cube({checks.describe_inputs([x])})")
+    return got
 
 
 def check_cube_derivatives(cube: StudentFunction, inputs: Iterable[tuple]) -> None:
@@ -272,7 +311,8 @@ def check_cube_gradchecks(cube: StudentFunction, points: Iterable[tuple]) -> Non
     recorded cube(x); a failure names the mistake from the first derivative it computed."""
     for x, g in points:
         outcome = cube.run(x.detach().requires_grad_(True), probe=cube_gradchecks, probe_kwargs={"grad_output": g})
-        checks.expect_ok(outcome)
+        # gradcheck compares backward with forward: both must also be the cube's.
+        check_cube_value(checks.expect_ok(outcome), x)
         report = outcome.probe
         if not isinstance(report, dict) or report.get("function") is None:
             node = outcome.value.grad_fn if isinstance(outcome.value, TensorResult) else None
@@ -295,7 +335,7 @@ def check_cube_gradchecks(cube: StudentFunction, points: Iterable[tuple]) -> Non
 def check_cube_saves_input(cube: StudentFunction, x: torch.Tensor) -> None:
     """cube(x)'s node holds x among its saved tensors (ctx.save_for_backward)."""
     outcome = cube.run(x.detach().requires_grad_(True), probe=cube_saved_tensors)
-    checks.expect_ok(outcome)
+    check_cube_value(checks.expect_ok(outcome), x)
     saved = outcome.probe
     if saved is None:
         checks.fail("cube(x) was not recorded by a torch.autograd.Function: return Cube.apply(x)")
@@ -313,7 +353,7 @@ def check_cube_node_name(cube: StudentFunction, inputs: Iterable[torch.Tensor]) 
     """cube(x) keeps x's dtype and its grad_fn is named CubeBackward."""
     for x in inputs:
         x = x.detach().requires_grad_(True)
-        result = checks.check_tensor(cube(x), name="cube(x)", shape=x.shape, dtype=x.dtype)
+        result = check_cube_value(cube(x), x)
         if result.grad_fn != "CubeBackward":
             hint = ("cube must return Cube.apply(x), not compute x ** 3 directly" if result.grad_fn and
                     result.grad_fn.startswith("Pow") else

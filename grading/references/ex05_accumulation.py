@@ -148,8 +148,9 @@ def tanh_loss(params, batch) -> torch.Tensor:
     return ((torch.tanh(X @ W) @ v - y) ** 2).mean()
 
 
-def accumulation_problem(kind: str, n_batches: int, batch_size: int, dtype: torch.dtype, seed: int):
-    """(loss_fn, params, batches): params are leaves that require grad, batches (X, y) pairs."""
+def accumulation_problem(kind: str, n_batches: int, batch_size: int | tuple, dtype: torch.dtype, seed: int):
+    """(loss_fn, params, batches): params are leaves that require grad, batches (X, y) pairs;
+    ``batch_size`` is one size for every batch, or a tuple of sizes, one per batch."""
     generator = torch.Generator().manual_seed(seed)
     draw = lambda *shape: torch.randn(shape, generator=generator, dtype=torch.float64).to(dtype)
     d = 3
@@ -158,8 +159,17 @@ def accumulation_problem(kind: str, n_batches: int, batch_size: int, dtype: torc
     else:
         loss_fn, params = tanh_loss, [draw(d, 4), draw(4)]
     params = [p.requires_grad_(True) for p in params]
-    batches = [(draw(batch_size, d), draw(batch_size)) for _ in range(n_batches)]
+    sizes = batch_size if isinstance(batch_size, tuple) else (batch_size,) * n_batches
+    batches = [(draw(size, d), draw(size)) for size in sizes]
     return loss_fn, params, batches
+
+
+@ground_truth
+def mean_of_batch_gradients(loss_fn, params, batches) -> list[torch.Tensor]:
+    """The contract's accumulation: the sum over batches of each batch's gradient / len(batches), which
+    is the full-batch gradient only when the batches are of one size."""
+    per_batch = [batch_gradients(loss_fn, params, batch) for batch in batches]
+    return [sum(g[i] for g in per_batch) / len(batches) for i in range(len(params))]
 
 
 @ground_truth
@@ -236,13 +246,18 @@ def check_twice_same_graph(fn: StudentFunction, inputs: Iterable[tuple]) -> None
 
 
 def check_callers_tensors_alone(fn: StudentFunction, inputs: Iterable[tuple], *extra) -> None:
-    """fn(w, x, *extra) leaves the caller's w and x (values, requires_grad, .grad) as they were,
-    whether w.grad was None or held a gradient already."""
+    """fn(w, x, *extra) is right (n backward calls' gradient: ``extra`` is (n,), or two through one
+    graph when empty), so that a side property earns nothing on a wrong answer, and it leaves the
+    caller's w and x (values, requires_grad, .grad) as they were, whether w.grad was None or held a
+    gradient already."""
     for w, x in inputs:
         for w_grad in (None, torch.full_like(w, 7.0)):
             w_in, x_in = strategies.with_grad(w, w_grad), strategies.with_grad(x, None)
             outcome = fn.run(w_in, x_in, *extra)
-            returned(outcome)
+            n = extra[0] if extra else 2
+            expected = grad_after_n(w, x, n) if extra else twice_same_graph(w, x)
+            checks.check_close(returned(outcome), expected, mistakes=accumulation_mistakes(w, x, n),
+                               name=f"{fn.name}({checks.describe_inputs([w, x])}{f', n={n}' if extra else ''})")
             checks.check_unchanged(w_in, outcome.args_after[0], name="w")
             checks.check_unchanged(x_in, outcome.args_after[1], name="x")
 
@@ -265,11 +280,15 @@ def check_train_linear_trajectory(fn: StudentFunction, cases: Iterable[tuple]) -
 
 
 def check_train_linear_detached(fn: StudentFunction, n: int, d: int, seed: int, steps: int) -> None:
-    """fn returns theta detached, and leaves theta0 (a leaf with a .grad), X and y alone."""
+    """fn returns the right theta (a side property earns nothing on a wrong answer), detached, and
+    leaves theta0 (a leaf with a .grad), X and y alone."""
     theta0, X, y = linear_problem(n, d, torch.float32, seed)
     theta_in = strategies.with_grad(theta0, torch.ones_like(theta0))
     outcome = fn.run(theta_in, X, y, steps, 0.1)
     got = checks.check_tensor(checks.expect_ok(outcome), name="train_linear(...)", shape=theta0.shape)
+    checks.check_close(got, sgd_trajectory(theta0, X, y, steps, 0.1)[steps],
+                       mistakes=trajectory_mistake(theta0, X, y, 0.1, {steps: got.value})[steps],
+                       name=f"train_linear({n}x{d} float32, steps={steps}, lr=0.1)")
     if got.requires_grad or got.grad_fn is not None:
         checks.fail("train_linear must return theta detached (requires_grad=False, no grad_fn): "
                     "return theta.detach()")
@@ -297,19 +316,29 @@ def check_accumulated_gradient(fn: StudentFunction, cases: Iterable[tuple], *, o
     full-batch gradient computed here; with old_grads the params arrive with a .grad already."""
     for case in cases:
         _, (loss_fn, params, batches), result = _accumulate(fn, case, old_grads)
-        expected = full_batch_gradient(loss_fn, params, batches)
-        mistakes = accumulation_gradient_mistakes(loss_fn, params, batches)
         kind, n_batches, size, _, _ = case
+        equal = not isinstance(size, tuple)
+        expected = (full_batch_gradient if equal else mean_of_batch_gradients)(loss_fn, params, batches)
+        mistakes = accumulation_gradient_mistakes(loss_fn, params, batches)
+        if not equal:
+            for i, wrong in enumerate(optional(full_batch_gradient, loss_fn, params, batches) or []):
+                mistakes[i]["that is the gradient of the mean over all examples: each batch's mean loss is "
+                            "scaled by 1 / len(batches), whatever its size"] = wrong
         for i, (got, want) in enumerate(zip(result, expected)):
+            sizes = f"of {size}" if equal else f"of sizes {', '.join(map(str, size))}"
             checks.check_close(got, want, mistakes=mistakes[i],
-                               name=f"accumulated_gradient({kind}, {n_batches} batches of {size}): param {i}")
+                               name=f"accumulated_gradient({kind}, {n_batches} batches {sizes}): param {i}")
 
 
 def check_accumulated_in_grad_and_copied(fn: StudentFunction, cases: Iterable[tuple]) -> None:
-    """What fn returns is what it left in each param's .grad, and survives the caller zeroing .grad."""
+    """What fn returns is right (a side property earns nothing on a wrong answer), is what it left in
+    each param's .grad, and survives the caller zeroing .grad."""
     for case in cases:
-        outcome, _, result = _accumulate(fn, case, old_grads=False)
+        outcome, (loss_fn, params, batches), result = _accumulate(fn, case, old_grads=False)
         params_after = outcome.args_after[1]
+        mistakes = accumulation_gradient_mistakes(loss_fn, params, batches)
+        for i, (got, want) in enumerate(zip(result, full_batch_gradient(loss_fn, params, batches))):
+            checks.check_close(got, want, mistakes=mistakes[i], name=f"accumulated_gradient: param {i}'s gradient")
         for i, got in enumerate(result):
             got = checks.check_tensor(got, name=f"accumulated_gradient: param {i}'s gradient")
             after = params_after[i] if isinstance(params_after, (list, tuple)) and i < len(params_after) else None

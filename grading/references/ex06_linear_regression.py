@@ -5,8 +5,10 @@ import itertools
 
 import torch
 
-from grading import graphs
+from grading import checks, graphs
 from grading.references import ground_truth
+from grading.runner import Build
+from grading.targets import StudentFunction
 
 TRUE_W = (2.0, -3.4)
 TRUE_B = 4.2
@@ -19,30 +21,89 @@ def generator(seed: int) -> torch.Generator:
 
 # ------------------------------------------------------------------ synthetic_data
 
-def synthetic(w, b, n: int, seed: int, *, noise_first: bool = False, noise_std: float = 0.01):
-    """(X, y) as the contract draws them: X first, then the noise, from one seeded generator.
-
-    ``noise_first`` gives the draws in the order the contract does not use, to recognise it in a message.
-    """
-    return both_orders(w, b, n, seed, noise_std)[int(noise_first)]
+def synthetic(w, b, n: int, seed: int):
+    """(X, y) for the graders' own use: X ~ N(0, 1), y = X @ w + b + N(0, 0.01^2) noise, from a seeded
+    generator. Only data to train on: synthetic_data is checked by its distributions, never against these."""
+    return _synthetic(tuple(float(v) for v in w), float(b), n, seed)
 
 
 @ground_truth
-def both_orders(w, b, n: int, seed: int, noise_std: float = 0.01):
-    """((X, y) drawn X first, (X, y) drawn noise first): the grader asks for the second only when
-    the first does not match, so both are computed (and, for the student bundle, recorded) at once."""
-    w = torch.as_tensor(w, dtype=torch.float32)
-    out = []
-    for noise_first in (False, True):
-        g = generator(seed)
-        if noise_first:
-            noise = torch.randn(n, generator=g) * noise_std
-            X = torch.randn(n, len(w), generator=g)
-        else:
-            X = torch.randn(n, len(w), generator=g)
-            noise = torch.randn(n, generator=g) * noise_std
-        out.append((X, (X @ w + b + noise).reshape(-1, 1)))
-    return tuple(out)
+def _synthetic(w, b, n: int, seed: int):
+    g = generator(seed)
+    w = torch.tensor(w, dtype=torch.float32)
+    X = torch.randn(n, len(w), generator=g)
+    noise = torch.randn(n, generator=g) * 0.01
+    return X, (X @ w + b + noise).reshape(-1, 1)
+
+
+# Below this many values a sample is checked for its form only: its statistics are too loose to tell.
+STATISTICS_FROM = 200
+
+
+def _pair(result, function: str, names: str) -> tuple:
+    if not isinstance(result, tuple) or len(result) != len(names.split(", ")):
+        checks.fail(f"{function} must return the tuple ({names}), got {type(result).__name__}")
+    return result
+
+
+def _synthetic_draw(fn: StudentFunction, w, b, n: int, seed: int | None, global_seed: int = 0):
+    """(X, y) from the student's synthetic_data, checked for form: float32, X (n, len(w)), y (n, 1)."""
+    generator_arg = None if seed is None else Build(generator, (seed,))
+    result = fn(torch.tensor(w), b, n, generator=generator_arg, setup=checks.seed_global_rngs,
+                setup_kwargs={"seed": global_seed})
+    X, y = _pair(result, "synthetic_data", "X, y")
+    X = checks.check_tensor(X, name="synthetic_data: X", shape=(n, len(w)), dtype=torch.float32)
+    y = checks.check_tensor(y, name="synthetic_data: y", dtype=torch.float32)
+    if y.shape != (n, 1):
+        hint = ("; X @ w has shape (n,) and noise of shape (n, 1) broadcasts it to (n, n)"
+                if y.shape == (n, n) else "; reshape y to (num_examples, 1)")
+        checks.fail(f"synthetic_data: y has shape {y.shape}, expected {(n, 1)}{hint}")
+    return X, y
+
+
+def synthetic_problem(X: torch.Tensor, y: torch.Tensor, w, b: float) -> str | None:
+    """What is wrong with the draws (X, y) of synthetic_data(w, b, len(X)), or None: where there are
+    enough values, X ~ N(0, 1) and the noise y - (X @ w + b) ~ N(0, 0.01^2), independent of X
+    (statistics a correct draw fails with a chance below 1e-8); else the noise's size only."""
+    n = len(X)
+    label = f"synthetic_data(w of {len(w)}, b={b:g}, {n})"
+    noise = y.double().reshape(-1) - (X.double() @ torch.tensor(w, dtype=torch.float64) + b)
+    problems = []
+    if X.numel() >= STATISTICS_FROM:
+        problems.append(checks.normal_sample_problem(X, mean=0.0, std=1.0, what=f"{label}: X"))
+    if n >= STATISTICS_FROM:
+        what = f"{label}: the noise y - (X @ w + b)"
+        problems.append(checks.normal_sample_problem(noise, mean=0.0, std=0.01, what=what))
+        problems.extend(checks.correlation_problem(noise, X[:, j], what=f"{label}: the noise and X[:, {j}]")
+                        for j in range(len(w)))
+    elif noise.abs().max() > checks.Z * 0.01:
+        problems.append(f"{label}: y - (X @ w + b) reaches {noise.abs().max().item():.3g}; y must be X @ w + b "
+                        "plus N(0, 0.01^2) noise")
+    problem = next((p for p in problems if p), None)
+    if problem and noise.abs().max() < 1e-6:
+        problem += "; no noise was added to y"
+    elif problem and abs(noise.mean().item() + b) < 0.05 and abs(b) > 0.1:
+        problem += "; is b missing from y?"
+    return problem
+
+
+def check_synthetic_data(fn: StudentFunction, cases) -> None:
+    """For each (w, b, n, seed): X of shape (n, len(w)) and y of shape (n, 1), float32, whose draws
+    pass synthetic_problem. Then: a seed reproduces (X, y) whatever the global generators hold,
+    another seed changes it, and generator=None works. The order of the draws is the student's:
+    the contract does not fix it."""
+    for w, b, n, seed in cases:
+        X, y = _synthetic_draw(fn, w, b, n, seed)
+        problem = synthetic_problem(X.value, y.value, w, b)
+        if problem:
+            checks.fail(problem)
+    w, b, n, _ = cases[0]
+
+    def draw(seed: int, global_seed: int):
+        return _synthetic_draw(fn, w, b, n, seed, global_seed)
+
+    checks.check_seeded(draw, name="synthetic_data")
+    _synthetic_draw(fn, w, b, n, None)  # generator=None: the global generator, as torch's own functions do
 
 
 # ----------------------------------------------------------------------- data_iter
@@ -163,8 +224,47 @@ def grad_cases(seed: int):
 # --------------------------------------------------------------------------- train
 
 def initial_w(d: int, seed: int) -> torch.Tensor:
-    """w's starting value: N(0, 0.01^2) of shape (d, 1), the first draw of the generator."""
+    """A small w of shape (d, 1), N(0, 0.01^2), for the graders to build graphs with."""
     return torch.randn(d, 1, generator=generator(seed)) * 0.01
+
+
+def wide_data(n: int, d: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(features, labels) with many features, so that w's starting draw holds enough values to test
+    its distribution."""
+    g = generator(seed)
+    features = torch.randn(n, d, generator=g)
+    return features, features @ (torch.randn(d, 1, generator=g) / d ** 0.5)
+
+
+STARTED_AT_ZERO = "w started at zero; start from N(0, 0.01^2) drawn with the generator"
+
+
+def train_start_problem(w: torch.Tensor) -> str | None:
+    """What is wrong with w's starting values (train with lr=0), or None: N(0, 0.01^2), tested as a
+    distribution where w holds enough values, else for its size."""
+    if not w.abs().gt(0).any():
+        return f"train: {STARTED_AT_ZERO}"
+    if w.numel() >= STATISTICS_FROM:
+        problem = checks.normal_sample_problem(w, mean=0.0, std=0.01, what="train: w's starting value")
+        return problem and f"{problem}; w starts as N(0, 0.01^2) of shape (d, 1), drawn with the generator"
+    if w.abs().max() > checks.Z * 0.01:
+        return f"train: w started at {checks.short(w)}, expected small N(0, 0.01^2) draws"
+    return None
+
+
+def check_train_start(w, b, losses: list, features: torch.Tensor, labels: torch.Tensor) -> None:
+    """What train(..., lr=0, num_epochs=1) returned (w, b as TensorResults): w passes
+    train_start_problem, b is zeros(1), and the one loss is the mean loss of those parameters.
+    Which draw w is, is the student's: only its distribution and the generator's use are in the
+    contract."""
+    problem = train_start_problem(w.value)
+    if problem:
+        checks.fail(problem)
+    checks.check_close(b, torch.zeros(1), name="train: b's starting value")
+    expected = mean_loss(features, labels, w.value, torch.zeros(1))
+    checks.check_floats(losses, [expected], name="train: the loss after one epoch with lr=0", mistakes={
+        "the sum over all examples, not the mean": [expected * len(features)],
+        "the loss without the / 2 of squared_loss": [expected * 2]})
 
 
 def mean_loss(features, labels, w, b) -> float:

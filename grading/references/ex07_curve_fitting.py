@@ -6,7 +6,10 @@ import torch
 import torch._dynamo  # noqa: F401
 from torch import nn
 
+from grading import checks
 from grading.references import ground_truth, optional
+from grading.runner import Build
+from grading.targets import StudentFunction
 
 # The grading worker unpickles each job, and so imports this module, before it forks.
 # Importing here what every call would otherwise import again (the submission's
@@ -34,19 +37,69 @@ def data(n: int = 1000, noise: float = 1.0, seed: int = 0) -> tuple[torch.Tensor
     return X, y, y + noise * torch.randn(n, generator=generator(seed))
 
 
-def make_data_mistakes(n: int, noise: float, seed: int) -> dict[str, dict[str, torch.Tensor]]:
-    """What typical wrong make_data return, per output, so that messages can name them."""
-    X, y, yt = data(n, noise, seed)
-    swapped = 1.5 * torch.cos(X) + 1.2 * torch.sin(X / 4)
-    outside = 1.5 * torch.sin(X) + 1.2 * torch.cos(X) / 4
-    return {
-        "y": {"sin/cos swapped: y = 1.5 sin(x) + 1.2 cos(x / 4)": swapped,
-              "cos(X) / 4 instead of cos(X / 4)": outside},
-        "yt": {"the noise is not scaled by `noise`": data(n, 1.0, seed)[2],
-               "sin/cos swapped: y = 1.5 sin(x) + 1.2 cos(x / 4)": swapped + (yt - y),
-               "cos(X) / 4 instead of cos(X / 4)": outside + (yt - y),
-               "no noise was added: yt equals y": y},
-    }
+def curve_mistakes(X: torch.Tensor) -> dict[str, torch.Tensor]:
+    """What typical wrong clean curves give, so that messages can name them."""
+    return {"sin/cos swapped: y = 1.5 sin(x) + 1.2 cos(x / 4)": 1.5 * torch.cos(X) + 1.2 * torch.sin(X / 4),
+            "cos(X) / 4 instead of cos(X / 4)": 1.5 * torch.sin(X) + 1.2 * torch.cos(X) / 4}
+
+
+# From this many points on, the noise is tested as a distribution; below, for its size only.
+STATISTICS_FROM = 200
+
+
+def _drawn(fn: StudentFunction, n: int | None, noise: float | None, seed: int | None, global_seed: int = 0):
+    """(X, y, yt) from the student's make_data, checked for form: three float32 tensors of n values."""
+    sizes = {} if n is None else {"n": n, "noise": noise}
+    n = 1000 if n is None else n
+    result = fn(**sizes, generator=None if seed is None else Build(generator, (seed,)),
+                setup=checks.seed_global_rngs, setup_kwargs={"seed": global_seed})
+    if not isinstance(result, tuple) or len(result) != 3:
+        checks.fail(f"make_data must return the tuple (X, y, yt), got {type(result).__name__}")
+    return tuple(checks.check_tensor(t, name=f"make_data: {name}", shape=(n,), dtype=torch.float32)
+                 for name, t in zip(("X", "y", "yt"), result))
+
+
+def noise_problem(y: torch.Tensor, yt: torch.Tensor, noise: float, label: str) -> str | None:
+    """What is wrong with yt's noise, or None: (yt - y) / noise is N(0, 1), tested as a distribution
+    from STATISTICS_FROM points on (a correct draw fails with a chance below 1e-8), for its size below."""
+    residual = yt.double() - y.double()
+    if residual.abs().max() == 0:
+        return f"{label}: no noise was added: yt equals y"
+    standard = residual / noise
+    if len(standard) >= STATISTICS_FROM:
+        problem = checks.normal_sample_problem(standard, mean=0.0, std=1.0, what=f"{label}: (yt - y) / noise")
+        if problem and noise != 1 and checks.normal_sample_problem(residual, mean=0.0, std=1.0, what="") is None:
+            problem += "; the noise is not scaled by `noise`"
+        return problem and f"{problem}: yt = y + noise * N(0, 1), drawn from the generator"
+    if standard.abs().max() > checks.Z:
+        return (f"{label}: yt - y reaches {residual.abs().max().item():.3g}, far beyond noise * N(0, 1) with "
+                f"noise = {noise:g}; is the noise not scaled by `noise`?")
+    return None
+
+
+def check_make_data(fn: StudentFunction, cases) -> None:
+    """For each (n, noise, seed) (None, None: the defaults, 1000 points and noise 1.0): X is
+    linspace(-10, 10, n), y the clean curve, and (yt - y) / noise is N(0, 1) (a statistical test
+    from STATISTICS_FROM points on, a bound on its size below). Then a seed reproduces yt whatever
+    the global generators hold, another seed changes it, and generator=None works. How N(0, 1) is
+    drawn from the generator is the student's: only the distribution is in the contract."""
+    for n, noise, seed in cases:
+        X, y, yt = _drawn(fn, n, noise, seed)
+        n, noise = n or 1000, noise or 1.0
+        label = f"make_data(n={n}, noise={noise:g})"
+        X_ref = torch.linspace(-10, 10, n)
+        checks.check_close(X, X_ref, name=f"{label}: X")
+        checks.check_close(y, clean(X_ref), name=f"{label}: y", mistakes=curve_mistakes(X_ref))
+        problem = noise_problem(y.value, yt.value, noise, label)
+        if problem:
+            checks.fail(problem)
+    n, noise, _ = cases[0]
+
+    def draw(seed: int, global_seed: int):
+        return _drawn(fn, n, noise, seed, global_seed)
+
+    checks.check_seeded(draw, name="make_data: yt")
+    _drawn(fn, n, noise, None)  # generator=None: the global generator, as torch's own functions do
 
 
 # ----------------------------------------------------------------------- fit_model

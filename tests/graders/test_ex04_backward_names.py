@@ -1,6 +1,7 @@
 """Grader for ex04_backward_names: grad_fn names, the digit in them, and a custom Function."""
 import pytest
 import torch
+from hypothesis import given
 
 from grading import strategies
 from grading.references import ex04_backward_names as ref
@@ -8,9 +9,13 @@ from grading.references import ex04_backward_names as ref
 MODULE = "ex04_backward_names"
 
 
+@pytest.mark.points(1)
+def test_EXPRESSIONS_holds_the_contract_expressions_and_each_is_predicted(student):
+    ref.check_expressions(student.EXPRESSIONS, student.predict_grad_fn_names)
+
+
 @pytest.mark.points(3)
 def test_predict_grad_fn_names_matches_installed_torch(student):
-    ref.check_expressions(student.EXPRESSIONS)
     ref.check_predictions(student.predict_grad_fn_names)
 
 
@@ -20,19 +25,17 @@ def test_pow_variants_records_the_three_overloads(student):
                                                   ((), torch.float32, 3)])
 
 
-def derivative_inputs(seed: int, shapes=((), (3,), (2, 4))):
-    """(x, grad_output, grad_grad) in float32 and float64."""
-    return ((x, g.detach(), v.detach()) for x, g, v in strategies.tensors(3, seed=seed, shapes=shapes))
-
-
 def float64_points(seed: int, shapes=((4,), (2, 3))):
     """(x, grad_output) in float64, for gradcheck."""
     return ((x, g.detach()) for x, g in strategies.tensors(2, seed=seed, shapes=shapes, dtypes=(torch.float64,)))
 
 
 @pytest.mark.points(3)
-def test_Cube_values_and_derivatives_match_autograd(student):
-    ref.check_cube_derivatives(student.cube, derivative_inputs(seed=41))
+@strategies.graded()
+@given(inputs=strategies.same_shaped(3))
+def test_Cube_values_and_derivatives_match_autograd(student, inputs):
+    x, g, v = inputs
+    ref.check_cube_derivatives(student.cube, [(x, g.detach(), v.detach())])
 
 
 @pytest.mark.points(2)

@@ -44,7 +44,9 @@ def test_train_linear_returns_a_detached_copy(student):
 
 # (loss, number of batches, batch size, dtype, seed)
 ACCUMULATION_CASES = [("mse", 4, 5, torch.float64, 71), ("tanh", 3, 4, torch.float32, 72),
-                      ("mse", 1, 6, torch.float32, 73), ("tanh", 5, 2, torch.float64, 74)]
+                      ("mse", 1, 6, torch.float32, 73), ("tanh", 5, 2, torch.float64, 74),
+                      # batches of different sizes: each is still scaled by 1 / len(batches)
+                      ("mse", 3, (2, 5, 3), torch.float64, 75)]
 
 
 @pytest.mark.points(3)

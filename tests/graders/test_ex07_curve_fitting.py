@@ -23,24 +23,9 @@ def returned_tuple(result, function: str, names: str):
 # ----------------------------------------------------------------------- make_data
 
 @pytest.mark.points(2)
-def test_make_data_matches_reference_draws(student):
-    for n, noise, seed in ((None, None, 0), (50, 0.3, 4), (3, 2.0, 5)):
-        sizes = {} if n is None else {"n": n, "noise": noise}
-        n, noise = n or 1000, noise or 1.0
-        result = student.make_data(**sizes, generator=Build(ref.generator, (seed,)))
-        X, y, yt = returned_tuple(result, "make_data", "X, y, yt")
-        X_ref, y_ref, yt_ref = ref.data(n, noise, seed)
-        mistakes = ref.make_data_mistakes(n, noise, seed)
-        label = f"make_data(n={n}, noise={noise})"
-        checks.check_close(X, X_ref, name=f"{label}: X")
-        checks.check_close(y, y_ref, name=f"{label}: y", mistakes=mistakes["y"])
-        try:
-            checks.check_close(yt, yt_ref, name=f"{label}: yt", mistakes=mistakes["yt"])
-        except GradingFailure as failure:
-            if "; " in str(failure) or not isinstance(yt, TensorResult) or yt.shape != yt_ref.shape:
-                raise
-            checks.fail(f"{failure}; yt = y + noise * N(0, 1) with the noise drawn from the generator "
-                        "(torch.randn(n, generator=generator))")
+def test_make_data_values_and_noise(student):
+    # X and y are fixed by the contract; the noise of yt only by its distribution and the generator.
+    ref.check_make_data(student.make_data, [(None, None, 0), (300, 0.3, 4), (3, 2.0, 5)])
 
 
 # ----------------------------------------------------------------------- fit_model
@@ -165,7 +150,7 @@ def test_fit_approaches_least_squares(student):
 @pytest.mark.points(3)
 def test_theta_grad_by_hand_matches_autograd(student):
     checks.check_gradients(student.theta_grad_by_hand, reference=ref.mse_grad, inputs=ref.grad_cases(seed=11),
-                           mistakes=ref.GRAD_MISTAKES)
+                           mistakes=ref.GRAD_MISTAKES, names=("theta", "X", "yt"))
 
 
 # ------------------------------------------------------------------------ plot_fit

@@ -1,5 +1,6 @@
 """The hook sits on b = w + 1, so it sees dy/db = a."""
-CAUGHT_BY = ["test_grad_of_intermediate_uses_a_hook"]
+# A wrong value fails the side-property test too: it earns no points for leaving the grads alone.
+CAUGHT_BY = ["test_grad_of_intermediate"]
 MESSAGE = "hook is on b"
 
 

@@ -1,5 +1,6 @@
 """Clears the gradients before every batch, as in a training loop: only the last batch is left."""
-CAUGHT_BY = ["test_accumulated_gradient_equals", "test_accumulated_gradient_starts"]
+# A wrong value fails the side-property test too: it earns no points there either.
+CAUGHT_BY = ["test_accumulated_gradient"]
 MESSAGE = "cleared between batches"
 
 

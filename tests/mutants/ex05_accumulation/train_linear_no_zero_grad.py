@@ -1,7 +1,8 @@
 """Never clears the gradients: each step follows the sum of all the gradients so far."""
 import torch
 
-CAUGHT_BY = ["test_train_linear_follows"]
+# A wrong value fails the side-property test too: it earns no points there either.
+CAUGHT_BY = ["test_train_linear"]
 MESSAGE = "without zero_grad"
 
 

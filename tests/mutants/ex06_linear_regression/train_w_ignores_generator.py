@@ -2,7 +2,7 @@
 import torch
 
 CAUGHT_BY = ["test_train_starts"]
-MESSAGE = "the generator's first draw"
+MESSAGE = "all randomness must be drawn from `generator`"
 
 
 def train(features, labels, lr=0.03, num_epochs=3, batch_size=10, generator=None):

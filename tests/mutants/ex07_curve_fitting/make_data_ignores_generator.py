@@ -2,7 +2,7 @@
 import torch
 
 CAUGHT_BY = ["test_make_data"]
-MESSAGE = "drawn from the generator"
+MESSAGE = "all randomness must be drawn from `generator`"
 
 
 def make_data(n=1000, noise=1.0, generator=None):

@@ -1,0 +1,19 @@
+"""w is drawn with the generator, but data_iter is called without it: each epoch's order comes from
+the global generator, so a seed does not reproduce the run."""
+import torch
+
+CAUGHT_BY = ["test_train_starts"]
+MESSAGE = "all randomness must be drawn from `generator`"
+
+
+def train(features, labels, lr=0.03, num_epochs=3, batch_size=10, generator=None):
+    w = torch.normal(0.0, 0.01, (features.shape[1], 1), generator=generator).requires_grad_(True)
+    b = torch.zeros(1, requires_grad=True)
+    losses = []
+    for _ in range(num_epochs):
+        for X, y in data_iter(batch_size, features, labels):
+            squared_loss(linreg(X, w, b), y).sum().backward()
+            sgd([w, b], lr, batch_size)
+        with torch.no_grad():
+            losses.append(squared_loss(linreg(features, w, b), labels).mean().item())
+    return w.detach(), b.detach(), losses
