@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 import nbformat  # noqa: E402
 
-from grading import samples  # noqa: E402
-from grading.pipeline import Course  # noqa: E402
+from grading.authoring import samples
+from grading.instructor.pipeline import Course  # noqa: E402
 
 BIN = Path(sys.executable).parent
 

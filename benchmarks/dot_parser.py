@@ -1,4 +1,4 @@
-"""The course's DOT reader (grading.graphs.parse_dot) against pydot, side by side.
+"""The course's DOT reader (grading.checking.graphs.parse_dot) against pydot, side by side.
 
     python benchmarks/dot_parser.py
 
@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import torch  # noqa: E402
 import torchviz  # noqa: E402
 
-from grading import graphs  # noqa: E402
+from grading.checking import graphs
 
 
 def per_parse(fn, source: str, n: int) -> float:

@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT))
 
 import pytest  # noqa: E402
 
-from grading import sandbox  # noqa: E402
-from grading.runner import Runner  # noqa: E402
-from grading.targets import GradingFailure, Submission, resolve_target  # noqa: E402
+from grading.runtime import sandbox
+from grading.runtime.runner import Runner  # noqa: E402
+from grading.runtime.targets import GradingFailure, Submission, resolve_target  # noqa: E402
 
 
 def load(path: Path):

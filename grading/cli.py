@@ -22,13 +22,13 @@ import os
 import sys
 from pathlib import Path
 
-from grading import notebooks, stubs
 from grading import settings
+from grading.authoring import notebooks, stubs
 from grading.settings import COURSE_ROOT
 
 
 def _course(args):
-    from grading.pipeline import Course
+    from grading.instructor.pipeline import Course
 
     root = Path(args.course)
     if args.command != "demo" and not root.is_dir():
@@ -66,7 +66,7 @@ def cmd_build(args) -> int:
 
 
 def cmd_release(args) -> int:
-    from grading import bundle
+    from grading.instructor import bundle
 
     out = Path(args.out)
     folder, archive = bundle.release(Path(args.root), out, progress=not args.quiet)
@@ -79,7 +79,7 @@ def cmd_release(args) -> int:
 
 
 def cmd_collect(args) -> int:
-    from grading.collect import CollectError, collect
+    from grading.instructor.collect import CollectError, collect
 
     course = _course(args)
     try:
@@ -95,10 +95,10 @@ def cmd_collect(args) -> int:
 
 
 def cmd_autograde(args) -> int:
-    from grading import report
+    from grading.instructor import report
 
     course = _course(args)
-    from grading.distributed import ClusterUnavailable
+    from grading.instructor.distributed import ClusterUnavailable
 
     if args.jobs < 1:
         raise CommandError(f"--jobs must be at least 1 (got {args.jobs})")
@@ -126,7 +126,7 @@ def cmd_feedback(args) -> int:
 
 
 def cmd_grades(args) -> int:
-    from grading import report
+    from grading.instructor import report
 
     course = _course(args)
     out = Path(args.out)
@@ -145,7 +145,7 @@ def cmd_grades(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from grading import selfcheck
+    from grading.students import selfcheck
 
     return selfcheck.run(args.module, args.target, root=Path(args.root))
 
@@ -154,7 +154,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from grading import demo
+    from grading.instructor import demo
 
     return demo.run(Path(args.out), assignments=args.assignments or None, cell_timeout=args.timeout,
                     progress=not args.quiet)
@@ -164,7 +164,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from grading.exports import ExportError, classroom, gradescope
+    from grading.instructor.exports import ExportError, classroom, gradescope
 
     try:
         if args.format == "gradescope":
@@ -279,8 +279,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from grading.gradebook import GradebookUnavailable
-    from grading.pipeline import PipelineError
+    from grading.instructor.gradebook import GradebookUnavailable
+    from grading.instructor.pipeline import PipelineError
 
     try:
         return args.run(args)

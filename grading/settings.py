@@ -28,8 +28,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-#: The course repository (or the student bundle) that holds this package.
-COURSE_ROOT = PACKAGE_DIR.parent
+
+
+def _course_root() -> Path:
+    """The folder beside this package when it holds the graders (a checkout, an editable
+    install, the student bundle); for an installed wheel, the working folder or the nearest
+    folder above it that holds ``tests/graders``."""
+    if (PACKAGE_DIR.parent / "tests" / "graders").is_dir():
+        return PACKAGE_DIR.parent
+    here = Path.cwd().resolve()
+    return next((p for p in (here, *here.parents) if (p / "tests" / "graders").is_dir()), here)
+
+
+#: The course repository (or the student bundle) being graded.
+COURSE_ROOT = _course_root()
 COURSE_ID = "autograd-course"
 
 
@@ -60,6 +72,28 @@ def seed_for(student: str, assignment: str) -> int:
     import hashlib
 
     return int(hashlib.sha256(f"{COURSE_ID}:{assignment}:{student}".encode()).hexdigest()[:8], 16)
+
+
+def pictures_folder() -> Path | None:
+    """Where side-by-side graph pictures go when $GRADING_PICTURES names a folder."""
+    raw = os.environ.get("GRADING_PICTURES")
+    return Path(raw) if raw else None
+
+
+def inside_sandbox() -> bool:
+    """True in a process the sandbox started ($GRADING_SANDBOXED)."""
+    return os.environ.get("GRADING_SANDBOXED") == "1"
+
+
+def sandbox_ids() -> tuple[int, int] | None:
+    """The uid and gid the sandboxed worker drops to ($GRADING_SANDBOX_UID/GID), if set."""
+    uid, gid = os.environ.get("GRADING_SANDBOX_UID"), os.environ.get("GRADING_SANDBOX_GID")
+    return (int(uid), int(gid)) if uid is not None and gid is not None else None
+
+
+def scratch_folder() -> str:
+    """The worker's private scratch folder ($GRADING_SCRATCH), else the working folder."""
+    return os.environ.get("GRADING_SCRATCH") or os.getcwd()
 
 
 def out_of_process_folder() -> str | None:

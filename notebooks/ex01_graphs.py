@@ -109,13 +109,13 @@ make_dot(y, params={"w": w, "x": x})
 build_graph(w, x)
 
 # %% [tests] id=test_build_graph_values points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex01_graphs", "test_build_graph_values")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading import checks, strategies
-from grading.references import ex01_graphs as ref
+from grading.checking import checks, strategies
+from grading.checking.references import ex01_graphs as ref
+from grading.checking.strategies import hidden_seed
 
 for w_, x_ in strategies.tensors(2, seed=hidden_seed(101), shapes=((5,), (2, 2, 2))):
     outcome = student("ex01_graphs").build_graph.run(w_, x_, probe=ref.parts_of_y)
@@ -128,12 +128,12 @@ for w_, x_ in strategies.tensors(2, seed=hidden_seed(101), shapes=((5,), (2, 2, 
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_build_graph_rendering_matches_reference points=3
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex01_graphs", "test_build_graph_rendering_matches_reference")
 ### BEGIN HIDDEN TESTS
-from grading import checks
-from grading.references import ex01_graphs as ref
+from grading.checking import checks
+from grading.checking.references import ex01_graphs as ref
 
 w_, x_ = torch.ones(2, 3, requires_grad=True), torch.zeros(2, 3, requires_grad=True)
 checks.check_graph(student("ex01_graphs").build_graph, reference=ref.render_target, inputs=(w_, x_),
@@ -181,13 +181,13 @@ w_demo.grad, (r * x_demo + p).detach()
 # %% [solution] id=dy_dw_by_hand from=dy_dw_by_hand
 
 # %% [tests] id=test_dy_dw_by_hand_matches_autograd points=3
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex01_graphs", "test_dy_dw_by_hand_matches_autograd")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading import checks, strategies
-from grading.references import ex01_graphs as ref
+from grading.checking import checks, strategies
+from grading.checking.references import ex01_graphs as ref
+from grading.checking.strategies import hidden_seed
 
 checks.check_gradients(student("ex01_graphs").dy_dw_by_hand, reference=ref.dy_dw,
                        inputs=strategies.tensors(2, seed=hidden_seed(102), shapes=((7,), (3, 1, 2)), low=-50, high=50),
@@ -219,18 +219,18 @@ w.grad, x.grad
 # %% [solution] id=dy_dw_autograd from=dy_dw_autograd
 
 # %% [tests] id=test_dy_dw_autograd_matches_autograd points=2
-from grading.kernel import grade
+from grading.students.kernel import grade
 
 grade("ex01_graphs", "test_dy_dw_autograd_matches_autograd")
 
 # %% [tests] id=test_dy_dw_autograd_leaves_callers_grads_alone points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex01_graphs", "test_dy_dw_autograd_leaves_callers_grads_alone")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading import checks, strategies
-from grading.references import ex01_graphs as ref
+from grading.checking import checks, strategies
+from grading.checking.references import ex01_graphs as ref
+from grading.checking.strategies import hidden_seed
 
 for w_, x_ in strategies.tensors(2, seed=hidden_seed(103), shapes=((4,),), dtypes=(torch.float64,)):
     w_in, x_in = strategies.with_grad(w_, torch.ones_like(w_)), strategies.with_grad(x_, torch.ones_like(x_))
@@ -270,14 +270,14 @@ type(accumulate).__name__, accumulate.variable is x or accumulate.variable is w
 # %% [solution] id=backward_node_names from=backward_node_names
 
 # %% [tests] id=test_backward_node_names_matches_graph points=3
-from grading.kernel import grade
+from grading.students.kernel import grade
 
 grade("ex01_graphs", "test_backward_node_names_matches_graph")
 ### BEGIN HIDDEN TESTS
-from grading import checks
-from grading.kernel import student
-from grading.references import ex01_graphs as ref
-from grading.runner import BuildArgs
+from grading.checking import checks
+from grading.checking.references import ex01_graphs as ref
+from grading.runtime.runner import BuildArgs
+from grading.students.kernel import student
 
 got = checks.expect_ok(student("ex01_graphs").backward_node_names.run(BuildArgs(ref.root_only, ("deep", ([3.0], [0.25])))))
 expected = ref.node_names(ref.graph_deep([3.0], [0.25])[0])
@@ -297,14 +297,14 @@ assert got == expected, f"backward_node_names on a deeper graph: expected {expec
 count_paths(y, w), count_paths(y, x)
 
 # %% [tests] id=test_count_paths_counts_every_edge_path points=3
-from grading.kernel import grade
+from grading.students.kernel import grade
 
 grade("ex01_graphs", "test_count_paths_counts_every_edge_path")
 ### BEGIN HIDDEN TESTS
-from grading import checks
-from grading.kernel import student
-from grading.references import ex01_graphs as ref
-from grading.runner import BuildArgs
+from grading.checking import checks
+from grading.checking.references import ex01_graphs as ref
+from grading.runtime.runner import BuildArgs
+from grading.students.kernel import student
 
 for kind, values, leaf in (("square", ([1.0, 2.0],), 1), ("deep", ([3.0], [0.25]), 1), ("none", ([1.0, 2.0],), 1)):
     got = checks.expect_ok(student("ex01_graphs").count_paths.run(BuildArgs(ref.root_and_leaf, (kind, values, leaf))))

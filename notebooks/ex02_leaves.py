@@ -142,13 +142,13 @@ a.grad, b.grad
 grads_after_backward(torch.tensor(1.0, requires_grad=True), torch.tensor(2.0, requires_grad=True))
 
 # %% [tests] id=test_grads_after_backward_matches_autograd points=3
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex02_leaves", "test_grads_after_backward_matches_autograd")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading import strategies
-from grading.references import ex02_leaves as ref
+from grading.checking import strategies
+from grading.checking.references import ex02_leaves as ref
+from grading.checking.strategies import hidden_seed
 
 ref.check_grads_after_backward(student("ex02_leaves").grads_after_backward,
                                strategies.tensors(2, seed=hidden_seed(201), shapes=((1,),), low=-20, high=20))
@@ -221,26 +221,26 @@ w.grad
 grad_of_intermediate(torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True))
 
 # %% [tests] id=test_grad_of_intermediate_uses_a_hook points=3
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex02_leaves", "test_grad_of_intermediate_uses_a_hook")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading import strategies
-from grading.references import ex02_leaves as ref
+from grading.checking import strategies
+from grading.checking.references import ex02_leaves as ref
+from grading.checking.strategies import hidden_seed
 
 ref.check_grad_of_intermediate(student("ex02_leaves").grad_of_intermediate,
                                strategies.tensors(2, seed=hidden_seed(202), shapes=((1,), ()), low=-20, high=20))
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_grad_of_intermediate_leaves_callers_grads_alone points=1
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex02_leaves", "test_grad_of_intermediate_leaves_callers_grads_alone")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading import strategies
-from grading.references import ex02_leaves as ref
+from grading.checking import strategies
+from grading.checking.references import ex02_leaves as ref
+from grading.checking.strategies import hidden_seed
 
 ref.check_callers_grads_untouched(student("ex02_leaves").grad_of_intermediate, [
     (strategies.with_grad(w_, torch.full_like(w_, 3.0)), strategies.with_grad(x_, None))
@@ -388,13 +388,13 @@ leaf = make_leaf([1.0, 2.0], dtype=torch.float64)
 leaf.is_leaf, leaf.grad
 
 # %% [tests] id=test_make_leaf_is_a_leaf_that_backward_fills points=3
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex02_leaves", "test_make_leaf_is_a_leaf_that_backward_fills")
 ### BEGIN HIDDEN TESTS
 import torch
 
-from grading.references import ex02_leaves as ref
+from grading.checking.references import ex02_leaves as ref
 
 ref.check_make_leaf(student("ex02_leaves").make_leaf, [
     ([[[2.0]], [[-1.0]]], {"dtype": torch.float64, "device": "cpu"}),

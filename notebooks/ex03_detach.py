@@ -125,41 +125,41 @@ make_dot(w * x.detach() + x, params={"w": w, "x": x})
 h_without_x(w, x, b), x.requires_grad
 
 # %% [tests] id=test_h_without_x_values points=1
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex03_detach", "test_h_without_x_values")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading import strategies
-from grading.references import ex03_detach as ref
+from grading.checking import strategies
+from grading.checking.references import ex03_detach as ref
+from grading.checking.strategies import hidden_seed
 
 ref.check_h_values(student("ex03_detach").h_without_x,
                    strategies.tensors(3, seed=hidden_seed(301), shapes=((5,), (2, 1, 3)), low=-10, high=10))
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_h_without_x_rendering_matches_reference points=3
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex03_detach", "test_h_without_x_rendering_matches_reference")
 ### BEGIN HIDDEN TESTS
 import torch
 
-from grading.references import ex03_detach as ref
+from grading.checking.references import ex03_detach as ref
 
 w_, x_, b_ = (torch.full((2, 3), v, requires_grad=True) for v in (-1.0, 2.0, 0.25))
 ref.check_h_rendering(student("ex03_detach").h_without_x, (w_, x_, b_), picture="h_without_x_hidden")
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_h_without_x_leaves_callers_x_requiring_grad points=1
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex03_detach", "test_h_without_x_leaves_callers_x_requiring_grad")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
+from grading.checking.strategies import hidden_seed
 import torch
 
-from grading import strategies
-from grading.references import ex03_detach as ref
+from grading.checking import strategies
+from grading.checking.references import ex03_detach as ref
 
 ref.check_callers_x(student("ex03_detach").h_without_x,
                     strategies.tensors(3, seed=hidden_seed(302), shapes=((), (4,)), dtypes=(torch.float64,)))
@@ -276,13 +276,13 @@ y.backward()
 y, w.grad  # 3*2 + 3**2 = 15, and dy/dw = x = 2
 
 # %% [tests] id=test_partial_stop_value_and_gradient points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex03_detach", "test_partial_stop_value_and_gradient")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading import strategies
-from grading.references import ex03_detach as ref
+from grading.checking import strategies
+from grading.checking.references import ex03_detach as ref
+from grading.checking.strategies import hidden_seed
 
 ref.check_gradient_flow(student("ex03_detach").partial_stop, reference=ref.partial_stop, names="wx",
                         inputs=strategies.tensors(2, seed=hidden_seed(303), shapes=((6,),), low=-30, high=30),
@@ -339,13 +339,13 @@ y.sum().backward()
 y, x.grad
 
 # %% [tests] id=test_straight_through_round_value_and_gradient points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex03_detach", "test_straight_through_round_value_and_gradient")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading import strategies
-from grading.references import ex03_detach as ref
+from grading.checking import strategies
+from grading.checking.references import ex03_detach as ref
+from grading.checking.strategies import hidden_seed
 
 ref.check_gradient_flow(student("ex03_detach").straight_through_round, reference=ref.straight_through_round,
                         names="x", inputs=strategies.tensors(1, seed=hidden_seed(304), shapes=((10,), (2, 5)), low=-50, high=50),
@@ -384,14 +384,14 @@ with torch.no_grad():
 s, s.requires_grad, t
 
 # %% [tests] id=test_snapshot_is_an_independent_copy points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex03_detach", "test_snapshot_is_an_independent_copy")
 ### BEGIN HIDDEN TESTS
 import torch
 
-from grading.references import ex03_detach as ref
-from grading.runner import Build
+from grading.checking.references import ex03_detach as ref
+from grading.runtime.runner import Build
 
 values = torch.linspace(-3, 3, 12, dtype=torch.float64).reshape(3, 4)
 ref.check_snapshot(student("ex03_detach").snapshot, [

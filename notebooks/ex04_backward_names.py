@@ -197,22 +197,22 @@ for text in EXPRESSIONS:
 print(f"{right} of {len(EXPRESSIONS)} right")
 
 # %% [tests] id=test_predict_grad_fn_names_matches_installed_torch points=3
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex04_backward_names", "test_predict_grad_fn_names_matches_installed_torch")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading.references import ex04_backward_names as ref
+from grading.checking.references import ex04_backward_names as ref
+from grading.checking.strategies import hidden_seed
 
 ref.check_predictions(student("ex04_backward_names").predict_grad_fn_names, seed=hidden_seed(404))
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_EXPRESSIONS_holds_the_contract_expressions_and_each_is_predicted points=1
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex04_backward_names", "test_EXPRESSIONS_holds_the_contract_expressions_and_each_is_predicted")
 ### BEGIN HIDDEN TESTS
-from grading.references import ex04_backward_names as ref
+from grading.checking.references import ex04_backward_names as ref
 
 submission_ = student("ex04_backward_names")
 ref.check_expressions(submission_.EXPRESSIONS, submission_.predict_grad_fn_names)
@@ -231,13 +231,13 @@ ref.check_expressions(submission_.EXPRESSIONS, submission_.predict_grad_fn_names
 [type(t.grad_fn).__name__ for t in pow_variants(a, b)]
 
 # %% [tests] id=test_pow_variants_records_the_three_overloads points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex04_backward_names", "test_pow_variants_records_the_three_overloads")
 ### BEGIN HIDDEN TESTS
 import torch
 
-from grading.references import ex04_backward_names as ref
+from grading.checking.references import ex04_backward_names as ref
 
 ref.check_pow_variants(student("ex04_backward_names").pow_variants,
                        [((5,), torch.float64, 401), ((2, 1, 3), torch.float32, 402)])
@@ -471,13 +471,13 @@ make_dot(cube(x).sum(), params={"x": x})
 box_colours(make_dot(cube(x).sum(), params={"x": x}))
 
 # %% [tests] id=test_Cube_values_and_derivatives_match_autograd points=3
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex04_backward_names", "test_Cube_values_and_derivatives_match_autograd")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading import strategies
-from grading.references import ex04_backward_names as ref
+from grading.checking import strategies
+from grading.checking.references import ex04_backward_names as ref
+from grading.checking.strategies import hidden_seed
 
 ref.check_cube_derivatives(student("ex04_backward_names").cube,
                            ((x_, g_.detach(), v_.detach()) for x_, g_, v_ in
@@ -485,15 +485,15 @@ ref.check_cube_derivatives(student("ex04_backward_names").cube,
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_Cube_passes_gradcheck_and_gradgradcheck points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex04_backward_names", "test_Cube_passes_gradcheck_and_gradgradcheck")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
+from grading.checking.strategies import hidden_seed
 import torch
 
-from grading import strategies
-from grading.references import ex04_backward_names as ref
+from grading.checking import strategies
+from grading.checking.references import ex04_backward_names as ref
 
 ref.check_cube_gradchecks(student("ex04_backward_names").cube,
                           ((x_, g_.detach()) for x_, g_ in
@@ -501,25 +501,25 @@ ref.check_cube_gradchecks(student("ex04_backward_names").cube,
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_Cube_saves_its_input_with_save_for_backward points=1
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex04_backward_names", "test_Cube_saves_its_input_with_save_for_backward")
 ### BEGIN HIDDEN TESTS
 import torch
 
-from grading.references import ex04_backward_names as ref
+from grading.checking.references import ex04_backward_names as ref
 
 ref.check_cube_saves_input(student("ex04_backward_names").cube, torch.linspace(-2, 2, 6).reshape(2, 3))
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_Cube_node_is_named_CubeBackward points=1
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex04_backward_names", "test_Cube_node_is_named_CubeBackward")
 ### BEGIN HIDDEN TESTS
 import torch
 
-from grading.references import ex04_backward_names as ref
+from grading.checking.references import ex04_backward_names as ref
 
 ref.check_cube_node_name(student("ex04_backward_names").cube, [torch.ones(2, 3), torch.zeros(4, dtype=torch.float64)])
 ### END HIDDEN TESTS

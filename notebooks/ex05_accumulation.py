@@ -66,28 +66,28 @@ w.grad
 grad_after_n_backwards(torch.tensor([1.0], requires_grad=True), torch.tensor([2.0]), 3)
 
 # %% [tests] id=test_grad_after_n_backwards_is_n_times_the_gradient points=3
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex05_accumulation", "test_grad_after_n_backwards_is_n_times_the_gradient")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading import strategies
-from grading.references import ex05_accumulation as ref
+from grading.checking import strategies
+from grading.checking.references import ex05_accumulation as ref
+from grading.checking.strategies import hidden_seed
 
 ref.check_grad_after_n(student("ex05_accumulation").grad_after_n_backwards,
                        strategies.tensors(2, seed=hidden_seed(501), shapes=((5,), (2, 3))), counts=(4, 7))
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_grad_after_n_backwards_leaves_callers_tensors_alone points=1
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex05_accumulation", "test_grad_after_n_backwards_leaves_callers_tensors_alone")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
+from grading.checking.strategies import hidden_seed
 import torch
 
-from grading import strategies
-from grading.references import ex05_accumulation as ref
+from grading.checking import strategies
+from grading.checking.references import ex05_accumulation as ref
 
 ref.check_callers_tensors_alone(student("ex05_accumulation").grad_after_n_backwards,
                                 strategies.tensors(2, seed=hidden_seed(502), shapes=((), (2, 2)), dtypes=(torch.float64,)), 3)
@@ -148,28 +148,28 @@ w.grad
 # %% [solution] id=backward_twice_same_graph from=backward_twice_same_graph
 
 # %% [tests] id=test_backward_twice_same_graph_is_twice_the_gradient points=3
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex05_accumulation", "test_backward_twice_same_graph_is_twice_the_gradient")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading import strategies
-from grading.references import ex05_accumulation as ref
+from grading.checking import strategies
+from grading.checking.references import ex05_accumulation as ref
+from grading.checking.strategies import hidden_seed
 
 ref.check_twice_same_graph(student("ex05_accumulation").backward_twice_same_graph,
                            strategies.tensors(2, seed=hidden_seed(503), shapes=((6,), (3, 1, 2)), low=-20, high=20))
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_backward_twice_same_graph_leaves_callers_tensors_alone points=1
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex05_accumulation", "test_backward_twice_same_graph_leaves_callers_tensors_alone")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
+from grading.checking.strategies import hidden_seed
 import torch
 
-from grading import strategies
-from grading.references import ex05_accumulation as ref
+from grading.checking import strategies
+from grading.checking.references import ex05_accumulation as ref
 
 ref.check_callers_tensors_alone(student("ex05_accumulation").backward_twice_same_graph,
                                 strategies.tensors(2, seed=hidden_seed(504), shapes=((4,),), dtypes=(torch.float32,)))
@@ -313,25 +313,25 @@ ax.legend(fontsize=8);
 train_linear(theta0, X, y, 200, 0.1)  # close to the [1, -2, 0.5] the data was made from
 
 # %% [tests] id=test_train_linear_follows_the_sgd_trajectory points=4
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex05_accumulation", "test_train_linear_follows_the_sgd_trajectory")
 ### BEGIN HIDDEN TESTS
 import torch
 
-from grading.references import ex05_accumulation as ref
+from grading.checking.references import ex05_accumulation as ref
 
 ref.check_train_linear_trajectory(student("ex05_accumulation").train_linear,
                                   [(12, 4, torch.float64, 505, 0.02, (1, 2, 5)), (3, 1, torch.float32, 506, 0.3, (4,))])
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_train_linear_returns_a_detached_copy points=1
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex05_accumulation", "test_train_linear_returns_a_detached_copy")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading.references import ex05_accumulation as ref
+from grading.checking.references import ex05_accumulation as ref
+from grading.checking.strategies import hidden_seed
 
 ref.check_train_linear_detached(student("ex05_accumulation").train_linear, n=9, d=4, seed=hidden_seed(507), steps=5)
 ### END HIDDEN TESTS
@@ -395,39 +395,39 @@ theta.grad = torch.full_like(theta, 100.0)  # left over from something else: mus
 accumulated_gradient(loss_fn, [theta], batches), full
 
 # %% [tests] id=test_accumulated_gradient_equals_full_batch_gradient points=3
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex05_accumulation", "test_accumulated_gradient_equals_full_batch_gradient")
 ### BEGIN HIDDEN TESTS
 import torch
 
-from grading.references import ex05_accumulation as ref
+from grading.checking.references import ex05_accumulation as ref
 
 ref.check_accumulated_gradient(student("ex05_accumulation").accumulated_gradient,
                                [("tanh", 6, 3, torch.float64, 508), ("mse", 2, 10, torch.float32, 509)])
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_accumulated_gradient_starts_from_cleared_grads points=1
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex05_accumulation", "test_accumulated_gradient_starts_from_cleared_grads")
 ### BEGIN HIDDEN TESTS
 import torch
 
-from grading.references import ex05_accumulation as ref
+from grading.checking.references import ex05_accumulation as ref
 
 ref.check_accumulated_gradient(student("ex05_accumulation").accumulated_gradient,
                                [("mse", 3, 2, torch.float64, 510)], old_grads=True)
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_accumulated_gradient_leaves_the_sum_in_grad_and_returns_copies points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex05_accumulation", "test_accumulated_gradient_leaves_the_sum_in_grad_and_returns_copies")
 ### BEGIN HIDDEN TESTS
 import torch
 
-from grading.references import ex05_accumulation as ref
+from grading.checking.references import ex05_accumulation as ref
 
 ref.check_accumulated_in_grad_and_copied(student("ex05_accumulation").accumulated_gradient,
                                          [("tanh", 2, 5, torch.float64, 511)])

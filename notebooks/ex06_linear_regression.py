@@ -71,12 +71,12 @@ ax.set_xlabel("features[:, 1]")
 ax.set_ylabel("labels");
 
 # %% [tests] id=test_synthetic_data_draws_the_contract_distributions points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex06_linear_regression", "test_synthetic_data_draws_the_contract_distributions")
 ### BEGIN HIDDEN TESTS
-from grading.references import ex06_linear_regression as ref
-from grading.strategies import hidden_seed
+from grading.checking.references import ex06_linear_regression as ref
+from grading.checking.strategies import hidden_seed
 
 ref.check_synthetic_data(student("ex06_linear_regression").synthetic_data,
                          [((0.5,), 0.0, 400, hidden_seed(31)), ((1.0, -1.0, 3.0, 0.25), 2.5, 64, hidden_seed(32)),
@@ -120,13 +120,13 @@ for X, y in data_iter(4, features, labels, generator=torch.Generator().manual_se
     break
 
 # %% [tests] id=test_data_iter_yields_every_example_once points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex06_linear_regression", "test_data_iter_yields_every_example_once")
 ### BEGIN HIDDEN TESTS
-from grading import checks
-from grading.references import ex06_linear_regression as ref
-from grading.runner import Build
+from grading.checking import checks
+from grading.checking.references import ex06_linear_regression as ref
+from grading.runtime.runner import Build
 
 features_, labels_ = ref.numbered_data(17, 3)
 outcome = student("ex06_linear_regression").data_iter.run(4, features_, labels_, generator=Build(ref.generator, (33,)),
@@ -140,14 +140,14 @@ assert all(y_.value[:, 0].tolist() == [-v for v in X_.value[:, 0].tolist()] for 
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_data_iter_shuffles_with_the_generator points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex06_linear_regression", "test_data_iter_shuffles_with_the_generator")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading import checks
-from grading.references import ex06_linear_regression as ref
-from grading.runner import Build
+from grading.checking import checks
+from grading.checking.references import ex06_linear_regression as ref
+from grading.checking.strategies import hidden_seed
+from grading.runtime.runner import Build
 
 features_, labels_ = ref.numbered_data(40, 2)
 orders = []
@@ -180,14 +180,14 @@ column, flat = torch.zeros(3, 1), torch.arange(3.0)
 # %% [solution] id=linreg from=linreg
 
 # %% [tests] id=test_linreg_values_and_gradients points=1
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex06_linear_regression", "test_linreg_values_and_gradients")
 ### BEGIN HIDDEN TESTS
 import torch
 
-from grading import checks
-from grading.references import ex06_linear_regression as ref
+from grading.checking import checks
+from grading.checking.references import ex06_linear_regression as ref
 
 X_ = torch.linspace(-2, 2, 12).reshape(4, 3)
 w_, b_ = torch.tensor([[0.5], [-1.0], [2.0]]), torch.tensor([0.25])
@@ -197,14 +197,14 @@ checks.check_close(student("ex06_linear_regression").linreg(X_, w_, b_), ref.lin
 # %% [solution] id=squared_loss from=squared_loss
 
 # %% [tests] id=test_squared_loss_is_elementwise points=1
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex06_linear_regression", "test_squared_loss_is_elementwise")
 ### BEGIN HIDDEN TESTS
 import torch
 
-from grading import checks
-from grading.references import ex06_linear_regression as ref
+from grading.checking import checks
+from grading.checking.references import ex06_linear_regression as ref
 
 y_hat_, y_ = torch.linspace(-1, 1, 5).reshape(5, 1), torch.linspace(2, -2, 5)
 checks.check_close(student("ex06_linear_regression").squared_loss(y_hat_, y_), ref.squared_loss_value(y_hat_, y_),
@@ -252,15 +252,15 @@ w, w.is_leaf, w.requires_grad
 # %% [solution] id=sgd from=sgd
 
 # %% [tests] id=test_sgd_updates_leaves_in_place_and_zeroes_grads points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex06_linear_regression", "test_sgd_updates_leaves_in_place_and_zeroes_grads")
 ### BEGIN HIDDEN TESTS
 import torch
 
-from grading import checks
-from grading.references import ex06_linear_regression as ref
-from grading.runner import BuildArgs
+from grading.checking import checks
+from grading.checking.references import ex06_linear_regression as ref
+from grading.runtime.runner import BuildArgs
 
 values_ = [torch.tensor([[1.0], [2.0]]), torch.tensor([0.5])]
 grads_ = [torch.tensor([[3.0], [-6.0]]), torch.tensor([9.0])]
@@ -302,13 +302,13 @@ dw, db = squared_loss_grads(X, y, w.detach(), b.detach())
 torch.allclose(dw, w.grad), torch.allclose(db, b.grad)
 
 # %% [tests] id=test_squared_loss_grads_matches_autograd points=3
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex06_linear_regression", "test_squared_loss_grads_matches_autograd")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading import checks
-from grading.references import ex06_linear_regression as ref
+from grading.checking import checks
+from grading.checking.references import ex06_linear_regression as ref
+from grading.checking.strategies import hidden_seed
 
 for X_, y_, w_, b_ in ref.grad_cases(seed=hidden_seed(36)):
     dw_, db_ = student("ex06_linear_regression").squared_loss_grads(X_, y_, w_, b_, no_grad=True)
@@ -344,14 +344,14 @@ print("error in b:", true_b - b.item())
 # noise. The parameters come out within a few thousandths of the truth.
 
 # %% [tests] id=test_train_starts_from_the_generator points=1
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex06_linear_regression", "test_train_starts_from_the_generator")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading import checks
-from grading.references import ex06_linear_regression as ref
-from grading.runner import Build
+from grading.checking import checks
+from grading.checking.references import ex06_linear_regression as ref
+from grading.checking.strategies import hidden_seed
+from grading.runtime.runner import Build
 
 features_, labels_ = ref.wide_data(15, 300, seed=hidden_seed(37))
 w_, b_, losses_ = student("ex06_linear_regression").train(features_, labels_, lr=0.0, num_epochs=1, batch_size=4,
@@ -360,14 +360,14 @@ ref.check_train_start(w_, b_, losses_, features_, labels_)
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_train_records_mean_loss_after_each_epoch points=1
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex06_linear_regression", "test_train_records_mean_loss_after_each_epoch")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading import checks
-from grading.references import ex06_linear_regression as ref
-from grading.runner import Build
+from grading.checking import checks
+from grading.checking.references import ex06_linear_regression as ref
+from grading.checking.strategies import hidden_seed
+from grading.runtime.runner import Build
 
 features_, labels_ = ref.synthetic(ref.TRUE_W, ref.TRUE_B, 100, seed=hidden_seed(39))
 w_, b_, losses_ = student("ex06_linear_regression").train(features_, labels_, lr=0.02, num_epochs=1, batch_size=7,
@@ -376,15 +376,15 @@ checks.check_floats(losses_, [ref.mean_loss(features_, labels_, w_.value, b_.val
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_train_recovers_true_parameters points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex06_linear_regression", "test_train_recovers_true_parameters")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
+from grading.checking.strategies import hidden_seed
 import torch
 
-from grading.references import ex06_linear_regression as ref
-from grading.runner import Build
+from grading.checking.references import ex06_linear_regression as ref
+from grading.runtime.runner import Build
 
 features_, labels_ = ref.synthetic((-1.0, 0.5), 1.0, 500, seed=hidden_seed(41))
 w_, b_, _ = student("ex06_linear_regression").train(features_, labels_, num_epochs=5, batch_size=5,
@@ -451,15 +451,15 @@ X_leaf = X.clone().requires_grad_(True)
 make_dot(loss_for_graph(X_leaf, y, w, b), params={"w": w, "b": b, "X": X_leaf})
 
 # %% [tests] id=test_loss_for_graph_rendering_matches_reference points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex06_linear_regression", "test_loss_for_graph_rendering_matches_reference")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
+from grading.checking.strategies import hidden_seed
 import torch
 
-from grading import checks
-from grading.references import ex06_linear_regression as ref
+from grading.checking import checks
+from grading.checking.references import ex06_linear_regression as ref
 
 X_, y_ = ref.synthetic((1.0, 2.0, 3.0), -0.5, 6, seed=hidden_seed(43))
 w_, b_ = torch.zeros(3, 1, requires_grad=True), torch.ones(1, requires_grad=True)

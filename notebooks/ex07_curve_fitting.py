@@ -52,11 +52,11 @@ X, y, yt = make_data(generator=torch.Generator().manual_seed(0))
 X.shape, y.shape, yt.shape
 
 # %% [tests] id=test_make_data_values_and_noise points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex07_curve_fitting", "test_make_data_values_and_noise")
 ### BEGIN HIDDEN TESTS
-from grading.references import ex07_curve_fitting as ref
+from grading.checking.references import ex07_curve_fitting as ref
 
 ref.check_make_data(student("ex07_curve_fitting").make_data, [(500, 0.5, 71), (64, 2.0, 72), (1, 1.0, 73)])
 ### END HIDDEN TESTS
@@ -86,14 +86,14 @@ small = torch.linspace(-1, 1, 5)
 make_dot(nn.MSELoss()(fit_model(theta, small), small), params={"theta": theta})
 
 # %% [tests] id=test_fit_model_values_and_gradient points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex07_curve_fitting", "test_fit_model_values_and_gradient")
 ### BEGIN HIDDEN TESTS
 import torch
 
-from grading import checks
-from grading.references import ex07_curve_fitting as ref
+from grading.checking import checks
+from grading.checking.references import ex07_curve_fitting as ref
 
 theta_, X_ = torch.tensor([0.3, -1.0, 2.0]), torch.linspace(-7, 9, 11)
 checks.check_close(student("ex07_curve_fitting").fit_model(theta_, X_), ref.model(theta_, X_), name="fit_model(theta, X of 11)")
@@ -118,13 +118,13 @@ theta0 = torch.randn(3, generator=torch.Generator().manual_seed(1))
 plot_fit(X, y, yt, fit_model(theta0, X));
 
 # %% [tests] id=test_plot_fit_draws_points_lines_and_legend points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex07_curve_fitting", "test_plot_fit_draws_points_lines_and_legend")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading import checks, probes
-from grading.references import ex07_curve_fitting as ref
+from grading.checking import checks, probes
+from grading.checking.references import ex07_curve_fitting as ref
+from grading.checking.strategies import hidden_seed
 
 X_, y_, yt_ = ref.data(25, 2.0, seed=hidden_seed(72))
 outcome = student("ex07_curve_fitting").plot_fit.run(X_, y_, yt_, y_ * 0.5, setup=probes.count_show, probe=probes.figure_summary)
@@ -158,13 +158,13 @@ nn.MSELoss()(fit_model(theta, X), yt).backward()
 torch.allclose(theta_grad_by_hand(theta0, X, yt), theta.grad, rtol=1e-4)
 
 # %% [tests] id=test_theta_grad_by_hand_matches_autograd points=3
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex07_curve_fitting", "test_theta_grad_by_hand_matches_autograd")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading import checks
-from grading.references import ex07_curve_fitting as ref
+from grading.checking import checks
+from grading.checking.references import ex07_curve_fitting as ref
+from grading.checking.strategies import hidden_seed
 
 checks.check_gradients(student("ex07_curve_fitting").theta_grad_by_hand, reference=ref.mse_grad,
                        inputs=ref.grad_cases(seed=hidden_seed(73)), mistakes=ref.GRAD_MISTAKES)
@@ -227,14 +227,14 @@ ax.set_yscale("log")
 ax.legend();
 
 # %% [tests] id=test_fit_matches_reference_run points=3
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex07_curve_fitting", "test_fit_matches_reference_run")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading import checks
-from grading.references import ex07_curve_fitting as ref
-from grading.runner import Build
+from grading.checking import checks
+from grading.checking.references import ex07_curve_fitting as ref
+from grading.checking.strategies import hidden_seed
+from grading.runtime.runner import Build
 
 X_, y_, yt_ = ref.data(120, 0.7, seed=hidden_seed(74))
 theta_, losses_ = student("ex07_curve_fitting").fit(X_, yt_, epochs=80, lr=0.005, generator=Build(ref.generator, (75,)))
@@ -297,13 +297,13 @@ print("lr=0.04, losses:", [f"{v:.3g}" for v in diverging[:4]], "...", f"{divergi
 print("lr=0.02, 2000 epochs:", theta_long.tolist(), " lstsq:", best.tolist())
 
 # %% [tests] id=test_fit_approaches_least_squares points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex07_curve_fitting", "test_fit_approaches_least_squares")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading.references import ex07_curve_fitting as ref
-from grading.runner import Build
+from grading.checking.references import ex07_curve_fitting as ref
+from grading.checking.strategies import hidden_seed
+from grading.runtime.runner import Build
 
 X_, y_, yt_ = ref.data(100, 0.5, seed=hidden_seed(76))
 assert ref.distance_left(X_, yt_, 2500, 0.02, 77) < 1e-6

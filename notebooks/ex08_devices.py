@@ -96,22 +96,22 @@ except ValueError as error:
     print(error)
 
 # %% [tests] id=test_pick_device_prefers_cuda_then_mps_then_cpu points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex08_devices", "test_pick_device_prefers_cuda_then_mps_then_cpu")
 ### BEGIN HIDDEN TESTS
-from grading.references import ex08_devices as ref
+from grading.checking.references import ex08_devices as ref
 
 ref.check_pick_device(student("ex08_devices").pick_device,
                       [("a machine with CUDA and MPS", None), ("a machine with two CUDA GPUs", None)])
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_pick_device_returns_an_available_preference points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex08_devices", "test_pick_device_returns_an_available_preference")
 ### BEGIN HIDDEN TESTS
-from grading.references import ex08_devices as ref
+from grading.checking.references import ex08_devices as ref
 
 ref.check_pick_device(student("ex08_devices").pick_device, [
     ("a machine with two CUDA GPUs", "cuda:0"), ("a machine with CUDA and MPS", "mps"),
@@ -119,11 +119,11 @@ ref.check_pick_device(student("ex08_devices").pick_device, [
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_pick_device_rejects_an_unavailable_preference points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex08_devices", "test_pick_device_rejects_an_unavailable_preference")
 ### BEGIN HIDDEN TESTS
-from grading.references import ex08_devices as ref
+from grading.checking.references import ex08_devices as ref
 
 ref.check_pick_device_rejects(student("ex08_devices").pick_device, [
     ("a machine with two CUDA GPUs", "cuda:2"), ("a machine with CUDA and MPS", "cuda:1"),
@@ -131,11 +131,11 @@ ref.check_pick_device_rejects(student("ex08_devices").pick_device, [
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_pick_device_on_this_machine points=1
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex08_devices", "test_pick_device_on_this_machine")
 ### BEGIN HIDDEN TESTS
-from grading.references import ex08_devices as ref
+from grading.checking.references import ex08_devices as ref
 
 ref.check_pick_device(student("ex08_devices").pick_device, [("a machine with only a CPU", None)])
 ### END HIDDEN TESTS
@@ -279,44 +279,44 @@ same = move_to(batch, "cpu")
 same["train"].inputs is batch["train"].inputs, same is batch
 
 # %% [tests] id=test_move_to_keeps_the_structure_and_its_types points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex08_devices", "test_move_to_keeps_the_structure_and_its_types")
 ### BEGIN HIDDEN TESTS
-from grading.references import ex08_devices as ref
+from grading.checking.references import ex08_devices as ref
 
 ref.check_move_to(student("ex08_devices").move_to, "cpu", identity=False, build=ref.other_structure)
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_move_to_returns_a_tensor_already_there_as_it_is points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex08_devices", "test_move_to_returns_a_tensor_already_there_as_it_is")
 ### BEGIN HIDDEN TESTS
 import torch
 
-from grading.references import ex08_devices as ref
+from grading.checking.references import ex08_devices as ref
 
 ref.check_move_to(student("ex08_devices").move_to, torch.device("cpu"), structure_ok=False,
                   build=ref.other_structure)
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_move_to_moves_every_tensor_to_a_simulated_gpu points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex08_devices", "test_move_to_moves_every_tensor_to_a_simulated_gpu")
 ### BEGIN HIDDEN TESTS
-from grading.references import ex08_devices as ref
+from grading.checking.references import ex08_devices as ref
 
 ref.check_move_to(student("ex08_devices").move_to, "cuda", simulated_gpu=True, build=ref.other_structure)
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_move_to_on_each_gpu_here points=1
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex08_devices", "test_move_to_on_each_gpu_here")
 ### BEGIN HIDDEN TESTS
-from grading.references import ex08_devices as ref
+from grading.checking.references import ex08_devices as ref
 
 for gpu in ref.gpus_or_none():
     ref.check_move_to(student("ex08_devices").move_to, gpu or "cuda", simulated_gpu=gpu is None,
@@ -379,21 +379,21 @@ theta_cpu, theta_here.device, (theta_here - theta_cpu).abs().max().item()
 # compares devices with a tolerance.
 
 # %% [tests] id=test_fit_on_the_cpu_agrees_with_ex07_fit points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex08_devices", "test_fit_on_the_cpu_agrees_with_ex07_fit")
 ### BEGIN HIDDEN TESTS
-from grading.references import ex08_devices as ref
+from grading.checking.references import ex08_devices as ref
 
 ref.check_fit_on(student("ex08_devices").fit_on, "cpu", [(150, 7, 8, 25, 0.02)])
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_fit_on_each_gpu_here_agrees_with_the_cpu points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex08_devices", "test_fit_on_each_gpu_here_agrees_with_the_cpu")
 ### BEGIN HIDDEN TESTS
-from grading.references import ex08_devices as ref
+from grading.checking.references import ex08_devices as ref
 
 for gpu in ref.gpus_or_none():
     ref.check_fit_on(student("ex08_devices").fit_on, gpu or "cpu", [(150, 7, 8, 25, 0.02)])
@@ -448,7 +448,7 @@ print(f"{device}: returned after {queued * 1e3:.3f} ms, finished after {finished
 # one-time costs, described below.)
 
 # %%
-from grading.references.ex08_devices import machine
+from grading.checking.references.ex08_devices import machine
 
 undo = machine(gpu=True, fake_clock=True)
 try:
@@ -516,31 +516,31 @@ statistics.mean(samples), statistics.median(samples), (min(samples), max(samples
 # %% [solution] id=time_matmul from=time_matmul
 
 # %% [tests] id=test_time_matmul_returns_the_median_after_a_warm_up points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex08_devices", "test_time_matmul_returns_the_median_after_a_warm_up")
 ### BEGIN HIDDEN TESTS
-from grading.references import ex08_devices as ref
+from grading.checking.references import ex08_devices as ref
 
 ref.check_time_matmul_median(student("ex08_devices").time_matmul, [(4, "cpu", 9), (4, "cpu", 2)])
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_time_matmul_synchronises_a_simulated_gpu points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex08_devices", "test_time_matmul_synchronises_a_simulated_gpu")
 ### BEGIN HIDDEN TESTS
-from grading.references import ex08_devices as ref
+from grading.checking.references import ex08_devices as ref
 
 ref.check_time_matmul_synchronises(student("ex08_devices").time_matmul, [(4, "cuda:0", 9), (4, "cuda", 1)])
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_time_matmul_on_each_gpu_here points=1
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex08_devices", "test_time_matmul_on_each_gpu_here")
 ### BEGIN HIDDEN TESTS
-from grading.references import ex08_devices as ref
+from grading.checking.references import ex08_devices as ref
 
 for gpu in ref.gpus_or_none():
     ref.check_time_matmul_real_clock(student("ex08_devices").time_matmul, 64, gpu, 3)

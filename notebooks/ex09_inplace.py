@@ -146,23 +146,23 @@ for statement in INPLACE_CASES:
     print(f"{statement:44} raises: {raised!s:6} {verdict}")
 
 # %% [tests] id=test_INPLACE_CASES_holds_the_contract_statements_and_each_is_predicted points=1
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex09_inplace", "test_INPLACE_CASES_holds_the_contract_statements_and_each_is_predicted")
 ### BEGIN HIDDEN TESTS
-from grading.references import ex09_inplace as ref
+from grading.checking.references import ex09_inplace as ref
 
 submission = student("ex09_inplace")
 ref.check_inplace_cases(submission.INPLACE_CASES, submission.predict_inplace_errors)
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_predict_inplace_errors_matches_installed_torch points=3
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex09_inplace", "test_predict_inplace_errors_matches_installed_torch")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading.references import ex09_inplace as ref
+from grading.checking.references import ex09_inplace as ref
+from grading.checking.strategies import hidden_seed
 
 ref.check_predictions(student("ex09_inplace").predict_inplace_errors, seed=hidden_seed(909))
 ### END HIDDEN TESTS
@@ -213,14 +213,14 @@ print("true gradient: ", a.detach().exp())
 version_counts(torch.tensor([1.0, 2.0, 3.0]))
 
 # %% [tests] id=test_version_counts_follows_each_in_place_step points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex09_inplace", "test_version_counts_follows_each_in_place_step")
 ### BEGIN HIDDEN TESTS
 import torch
 
-from grading.references import ex09_inplace as ref
-from grading.runner import Build
+from grading.checking.references import ex09_inplace as ref
+from grading.runtime.runner import Build
 
 grid = torch.linspace(-2, 2, 8, dtype=torch.float64).reshape(2, 4)
 ref.check_version_counts(student("ex09_inplace").version_counts, [
@@ -231,14 +231,14 @@ ref.check_version_counts(student("ex09_inplace").version_counts, [
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_version_counts_leaves_callers_tensor_alone points=1
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex09_inplace", "test_version_counts_leaves_callers_tensor_alone")
 ### BEGIN HIDDEN TESTS
 import torch
 
-from grading import strategies
-from grading.references import ex09_inplace as ref
+from grading.checking import strategies
+from grading.checking.references import ex09_inplace as ref
 
 grid = torch.linspace(-1, 1, 6).reshape(3, 2)
 ref.check_version_counts_callers(student("ex09_inplace").version_counts, [
@@ -322,26 +322,26 @@ def one_layer(x, w):
 saved_tensor_shapes(one_layer, x, w), saved_bytes(one_layer, x, w), saved_tensor_shapes(one_layer, x.detach(), w)
 
 # %% [tests] id=test_saved_tensor_shapes_match_what_autograd_saves points=3
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex09_inplace", "test_saved_tensor_shapes_match_what_autograd_saves")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading.references import ex09_inplace as ref
+from grading.checking.references import ex09_inplace as ref
+from grading.checking.strategies import hidden_seed
 
 ref.check_saved(student("ex09_inplace").saved_tensor_shapes, ref.saved_cases(seed=hidden_seed(901)))
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_saved_tensor_shapes_leaves_callers_tensors_alone points=1
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex09_inplace", "test_saved_tensor_shapes_leaves_callers_tensors_alone")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
+from grading.checking.strategies import hidden_seed
 import torch
 
-from grading import strategies
-from grading.references import ex09_inplace as ref
+from grading.checking import strategies
+from grading.checking.references import ex09_inplace as ref
 
 (p, q), = strategies.tensors(2, seed=hidden_seed(902), shapes=((3, 3),), dtypes=(torch.float64,))
 ref.check_saved_callers(student("ex09_inplace").saved_tensor_shapes, [
@@ -349,26 +349,26 @@ ref.check_saved_callers(student("ex09_inplace").saved_tensor_shapes, [
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_saved_bytes_totals_the_saved_tensors points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex09_inplace", "test_saved_bytes_totals_the_saved_tensors")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading.references import ex09_inplace as ref
+from grading.checking.references import ex09_inplace as ref
+from grading.checking.strategies import hidden_seed
 
 ref.check_saved(student("ex09_inplace").saved_bytes, ref.saved_cases(seed=hidden_seed(903)))
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_saved_bytes_leaves_callers_tensors_alone points=1
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex09_inplace", "test_saved_bytes_leaves_callers_tensors_alone")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
+from grading.checking.strategies import hidden_seed
 import torch
 
-from grading import strategies
-from grading.references import ex09_inplace as ref
+from grading.checking import strategies
+from grading.checking.references import ex09_inplace as ref
 
 (p, q), = strategies.tensors(2, seed=hidden_seed(904), shapes=((2, 2),), dtypes=(torch.float32,))
 ref.check_saved_callers(student("ex09_inplace").saved_bytes, [
@@ -431,13 +431,13 @@ print("left out:", type(left_out.grad_fn).__name__, "with the warning:", str(cau
 # %% [solution] id=checkpointed_mlp from=checkpointed_mlp
 
 # %% [tests] id=test_checkpointed_mlp_matches_the_plain_mlp points=3
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex09_inplace", "test_checkpointed_mlp_matches_the_plain_mlp")
 ### BEGIN HIDDEN TESTS
 import torch
 
-from grading.references import ex09_inplace as ref
+from grading.checking.references import ex09_inplace as ref
 
 ref.check_mlp_matches_plain(student("ex09_inplace").checkpointed_mlp,
                             [((7, 7, 7), 5, torch.float64, 905, True), ((3, 1), None, torch.float32, 906, True),
@@ -445,13 +445,13 @@ ref.check_mlp_matches_plain(student("ex09_inplace").checkpointed_mlp,
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_checkpointed_mlp_saves_fewer_bytes_than_the_plain_mlp points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex09_inplace", "test_checkpointed_mlp_saves_fewer_bytes_than_the_plain_mlp")
 ### BEGIN HIDDEN TESTS
 import torch
 
-from grading.references import ex09_inplace as ref
+from grading.checking.references import ex09_inplace as ref
 
 ref.check_mlp_saves_less(student("ex09_inplace").checkpointed_mlp,
                          [((6, 12, 12, 3), 4, torch.float32, 908), ((2, 2), None, torch.float64, 909)])

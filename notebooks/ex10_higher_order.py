@@ -117,14 +117,14 @@ grid = torch.linspace(0.0, 3.0, 4)
 second_derivative(torch.sin, grid), -torch.sin(grid)
 
 # %% [tests] id=test_second_derivative_matches_autograd points=3
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex10_higher_order", "test_second_derivative_matches_autograd")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
+from grading.checking.strategies import hidden_seed
 import torch
 
-from grading.references import ex10_higher_order as ref
+from grading.checking.references import ex10_higher_order as ref
 
 ref.check_second_derivative(student("ex10_higher_order").second_derivative,
                             ref.elementwise_cases(seed=hidden_seed(2001), functions=(ref.softplus, ref.square),
@@ -132,14 +132,14 @@ ref.check_second_derivative(student("ex10_higher_order").second_derivative,
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_second_derivative_leaves_callers_x_alone points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex10_higher_order", "test_second_derivative_leaves_callers_x_alone")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
+from grading.checking.strategies import hidden_seed
 import torch
 
-from grading.references import ex10_higher_order as ref
+from grading.checking.references import ex10_higher_order as ref
 
 ref.check_second_derivative_callers_x(student("ex10_higher_order").second_derivative,
                                       ref.elementwise_cases(seed=hidden_seed(2002), functions=(ref.tanh,), shapes=((2, 2),),
@@ -187,26 +187,26 @@ H, H @ v
 hvp(wavy, p, v), H @ v
 
 # %% [tests] id=test_hvp_matches_hessian_times_v points=3
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex10_higher_order", "test_hvp_matches_hessian_times_v")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading.references import ex10_higher_order as ref
+from grading.checking.references import ex10_higher_order as ref
+from grading.checking.strategies import hidden_seed
 
 ref.check_hvp(student("ex10_higher_order").hvp,
               ref.loss_cases(seed=hidden_seed(2011), losses=(ref.log_sum_exp, ref.quadratic_form, ref.mlp_loss), sizes=(2, 7)))
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_hvp_forms_no_hessian points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex10_higher_order", "test_hvp_forms_no_hessian")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
+from grading.checking.strategies import hidden_seed
 import torch
 
-from grading.references import ex10_higher_order as ref
+from grading.checking.references import ex10_higher_order as ref
 
 ref.check_hvp_forms_no_hessian(student("ex10_higher_order").hvp,
                                ref.loss_cases(seed=hidden_seed(2012), losses=(ref.log_sum_exp, ref.sin_sum), sizes=(9,),
@@ -279,26 +279,26 @@ vjp, u @ torch.autograd.functional.jacobian(curve, t)
 jacobian_rows(curve, t), torch.autograd.functional.jacobian(curve, t)
 
 # %% [tests] id=test_jacobian_rows_matches_autograd_jacobian points=3
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex10_higher_order", "test_jacobian_rows_matches_autograd_jacobian")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading.references import ex10_higher_order as ref
+from grading.checking.references import ex10_higher_order as ref
+from grading.checking.strategies import hidden_seed
 
 ref.check_jacobian_rows(student("ex10_higher_order").jacobian_rows,
                         ref.map_cases(seed=hidden_seed(2021), maps=(ref.widen, ref.running_sum), sizes=(2, 6)))
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_jacobian_rows_builds_one_row_per_vjp points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex10_higher_order", "test_jacobian_rows_builds_one_row_per_vjp")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
+from grading.checking.strategies import hidden_seed
 import torch
 
-from grading.references import ex10_higher_order as ref
+from grading.checking.references import ex10_higher_order as ref
 
 ref.check_jacobian_rows_one_vjp_per_row(student("ex10_higher_order").jacobian_rows,
                                         ref.map_cases(seed=hidden_seed(2022), maps=(ref.three_features, ref.widen), sizes=(3,),
@@ -347,26 +347,26 @@ result.tangent, torch.autograd.functional.jacobian(curve, a) @ b
 jvp_forward(curve, a, b), torch.autograd.functional.jacobian(curve, a) @ b
 
 # %% [tests] id=test_jvp_forward_matches_jacobian_times_v points=3
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex10_higher_order", "test_jvp_forward_matches_jacobian_times_v")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading.references import ex10_higher_order as ref
+from grading.checking.references import ex10_higher_order as ref
+from grading.checking.strategies import hidden_seed
 
 ref.check_jvp_forward(student("ex10_higher_order").jvp_forward,
                       ref.map_cases(seed=hidden_seed(2031), maps=(ref.running_sum, ref.widen, ref.three_features), sizes=(6,)))
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_jvp_forward_uses_no_reverse_mode points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex10_higher_order", "test_jvp_forward_uses_no_reverse_mode")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
+from grading.checking.strategies import hidden_seed
 import torch
 
-from grading.references import ex10_higher_order as ref
+from grading.checking.references import ex10_higher_order as ref
 
 ref.check_jvp_forward_no_reverse_mode(student("ex10_higher_order").jvp_forward,
                                       ref.map_cases(seed=hidden_seed(2032), maps=(ref.tanh_layer, ref.widen), sizes=(2,),
@@ -444,26 +444,26 @@ torch.func.vmap(example_loss, in_dims=(None, 0, 0))(w, X, y)  # one loss per exa
 per_sample_grads(example_loss, w, X, y)
 
 # %% [tests] id=test_per_sample_grads_matches_a_loop_of_autograd_grad points=3
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex10_higher_order", "test_per_sample_grads_matches_a_loop_of_autograd_grad")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading.references import ex10_higher_order as ref
+from grading.checking.references import ex10_higher_order as ref
+from grading.checking.strategies import hidden_seed
 
 ref.check_per_sample_grads(student("ex10_higher_order").per_sample_grads,
                            ref.per_sample_cases(seed=hidden_seed(2041), losses=(ref.softmax_loss, ref.tanh_net_loss), sizes=(1, 7)))
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_per_sample_grads_uses_vmap_over_grad points=2
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex10_higher_order", "test_per_sample_grads_uses_vmap_over_grad")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
+from grading.checking.strategies import hidden_seed
 import torch
 
-from grading.references import ex10_higher_order as ref
+from grading.checking.references import ex10_higher_order as ref
 
 ref.check_per_sample_grads(student("ex10_higher_order").per_sample_grads,
                            ref.per_sample_cases(seed=hidden_seed(2042), losses=(ref.logistic_loss,), sizes=(6,),
@@ -536,12 +536,12 @@ for h in (1e-2, 1e-3, 1e-4):
 # %% [solution] id=numerical_gradient from=numerical_gradient
 
 # %% [tests] id=test_numerical_gradient_matches_autograd_in_float64 points=3
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex10_higher_order", "test_numerical_gradient_matches_autograd_in_float64")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading.references import ex10_higher_order as ref
+from grading.checking.references import ex10_higher_order as ref
+from grading.checking.strategies import hidden_seed
 
 ref.check_numerical_gradient(student("ex10_higher_order").numerical_gradient,
                              ref.numerical_cases(seed=hidden_seed(2051), functions=(ref.log_sum_exp, ref.cube_sum),
@@ -549,12 +549,12 @@ ref.check_numerical_gradient(student("ex10_higher_order").numerical_gradient,
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_numerical_gradient_without_autograd points=1
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex10_higher_order", "test_numerical_gradient_without_autograd")
 ### BEGIN HIDDEN TESTS
-from grading.strategies import hidden_seed
-from grading.references import ex10_higher_order as ref
+from grading.checking.references import ex10_higher_order as ref
+from grading.checking.strategies import hidden_seed
 
 ref.check_numerical_gradient_without_autograd(student("ex10_higher_order").numerical_gradient,
                                               ref.numerical_cases(seed=hidden_seed(2052), functions=(ref.quadratic_form,),
@@ -562,13 +562,13 @@ ref.check_numerical_gradient_without_autograd(student("ex10_higher_order").numer
 ### END HIDDEN TESTS
 
 # %% [tests] id=test_numerical_gradient_uses_central_differences_with_eps points=1
-from grading.kernel import grade, student
+from grading.students.kernel import grade, student
 
 grade("ex10_higher_order", "test_numerical_gradient_uses_central_differences_with_eps")
 ### BEGIN HIDDEN TESTS
 import torch
 
-from grading.references import ex10_higher_order as ref
+from grading.checking.references import ex10_higher_order as ref
 
 ref.check_numerical_gradient_eps(student("ex10_higher_order").numerical_gradient,
                                  [torch.tensor([0.75, 1.5, 3.0], dtype=torch.float64)], eps=0.05)

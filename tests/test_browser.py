@@ -32,7 +32,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading import notebooks
+from grading.authoring import notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

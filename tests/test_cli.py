@@ -13,9 +13,10 @@ import nbformat
 import pytest
 import torch
 
-from grading import bundle, references
-from grading.references import ex07_curve_fitting
-from grading.targets import GradingFailure
+from grading.checking import references
+from grading.checking.references import ex07_curve_fitting
+from grading.instructor import bundle
+from grading.runtime.targets import GradingFailure
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,7 +65,7 @@ def test_check_passes_on_solutions_and_fails_on_stubs():
 
 
 def test_check_grades_a_notebooks_solution_cells(tmp_path):
-    from grading import samples
+    from grading.authoring import samples
 
     notebook = nbformat.read(ROOT / "notebooks" / "ex01_graphs.ipynb", as_version=4)
     wrong = next(m for m in samples.mutants("ex01_graphs") if m.name == "dy_dw_by_hand_one_path")
@@ -102,8 +103,8 @@ def test_release_bundle_holds_what_students_need_and_nothing_secret(released):
     for module in modules:
         assert f"exercises/{module}.py" in files and f"notebooks/{module}.ipynb" in files
         assert f"tests/graders/test_{module}.py" in files
-    assert {"README.md", "environment.yml", "pyproject.toml", "grading/checks.py",
-            "grading/references/recorded.pt"} <= files
+    assert {"README.md", "environment.yml", "pyproject.toml", "grading/checking/checks.py",
+            "grading/checking/references/recorded.pt"} <= files
     assert not any(f.startswith(("solutions/", "tests/mutants/", "tests/hostile/")) for f in files)
     assert not any(f.startswith("notebooks/") and f.endswith(".py") for f in files)
     # Every line of every solution block and hidden test is scanned for, in every file.
@@ -136,14 +137,14 @@ def bundle_pytest(bundle_dir: Path, *args: str, timeout: int = 600) -> subproces
 
 def test_bundle_runs_its_own_grading_package_with_references_replayed(released):
     env = {**os.environ, "PYTHONPATH": str(released)}
-    probe = ("import grading, inspect; from grading.references import ex07_curve_fitting as ref; "
+    probe = ("import grading, inspect; from grading.checking.references import ex07_curve_fitting as ref; "
              "print(grading.__file__); print(inspect.getsource(ref.run_fit))")
     result = subprocess.run([sys.executable, "-c", probe], cwd=released, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     where, source = result.stdout.split("\n", 1)
     assert Path(where).resolve() == (released / "grading" / "__init__.py").resolve()
     assert "def run_fit(*args, **kwargs):" in source and "_replay(" in source and "optimizer" not in source
-    for path in (released / "grading" / "references").glob("ex*.py"):
+    for path in (released / "grading" / "checking" / "references").glob("ex*.py"):
         assert "@ground_truth" not in path.read_text(), path.name
 
 
@@ -223,9 +224,9 @@ def test_reference_key_is_canonical():
 
 def replayed_ex07(monkeypatch, recorded: dict) -> dict:
     """The bundle's ex07 reference module, as release writes it, replaying ``recorded``."""
-    source, names = bundle.replayed_source((ROOT / "grading" / "references" / "ex07_curve_fitting.py").read_text())
+    source, names = bundle.replayed_source((ROOT / "grading" / "checking" / "references" / "ex07_curve_fitting.py").read_text())
     assert {"run_fit", "model", "data"} <= set(names) and "optimizer" not in source
-    namespace = {"__name__": "grading.references.ex07_curve_fitting"}
+    namespace = {"__name__": "grading.checking.references.ex07_curve_fitting"}
     exec(compile(source, "ex07_curve_fitting (replayed)", "exec"), namespace)  # noqa: S102 - our own source
     monkeypatch.setattr(references, "_LOADED", recorded)
     return namespace

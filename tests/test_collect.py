@@ -9,8 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading.collect import collect
-from grading.pipeline import Course
+from grading.instructor.collect import collect
+from grading.instructor.pipeline import Course
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = "ex01_graphs"

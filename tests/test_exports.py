@@ -24,9 +24,10 @@ import nbformat
 import pytest
 import yaml
 
-from grading import bundle, samples
-from grading.exports import autograder
-from grading.targets import load_file
+from grading.authoring import samples
+from grading.instructor import bundle
+from grading.instructor.exports import autograder
+from grading.runtime.targets import load_file
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -161,7 +162,7 @@ def test_zip_has_the_scripts_at_its_root_and_no_solution_text(autograder_zip):
     for module in ASSIGNMENTS:
         assert {f"tests/graders/test_{module}.py", f"notebooks/{module}.ipynb"} <= names
         assert "### BEGIN HIDDEN TESTS" in texts[f"notebooks/{module}.ipynb"]
-    assert "grading/exports/autograder.py" in names and "grading/references/recorded.pt" in names
+    assert "grading/instructor/exports/autograder.py" in names and "grading/checking/references/recorded.pt" in names
     assert not any(n.startswith(("solutions/", "tests/mutants/", "tests/hostile/")) for n in names)
 
     setup = texts["setup.sh"]
@@ -178,7 +179,7 @@ def test_zip_has_the_scripts_at_its_root_and_no_solution_text(autograder_zip):
         assert not {l.strip() for l in text.splitlines()} & secrets, name
         assert not re.search(r"^\s*### BEGIN SOLUTION", text, re.M), name
     for name in names:
-        if name.startswith("grading/references/ex"):
+        if name.startswith("grading/checking/references/ex"):
             assert "@ground_truth" not in texts[name], name
 
 
@@ -226,7 +227,7 @@ def build_graph(w, x):
 
 
 def test_a_notebook_is_graded_like_course_autograde_grades_it(source, tmp_path):
-    from grading.pipeline import Course
+    from grading.instructor.pipeline import Course
 
     released = Course(tmp_path / "course").release(["ex01_graphs"])[0]
     mistake = tmp_path / "build_graph_hidden_only.py"
@@ -281,7 +282,7 @@ def small_course(tmp_path_factory) -> Path:
     tree = tmp_path_factory.mktemp("small") / "course"
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(ROOT / "grading", tree / "grading", ignore=ignore)
-    for reference in (tree / "grading" / "references").glob("ex[0-9][0-9]_*.py"):
+    for reference in (tree / "grading" / "checking" / "references").glob("ex[0-9][0-9]_*.py"):
         if reference.stem not in ASSIGNMENTS:
             reference.unlink()
     shutil.copytree(ROOT / "scripts", tree / "scripts")

@@ -20,9 +20,10 @@ import nbformat
 import pytest
 import torch
 
-from grading import kernel, selfcheck
-from grading.runner import Build, BuildArgs
-from grading.targets import Submission, load_file
+from grading.authoring import notebook_module
+from grading.runtime.runner import Build, BuildArgs
+from grading.runtime.targets import Submission, load_file
+from grading.students import kernel, selfcheck
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = (ROOT / "solutions" / "ex01_graphs.py").read_text()
@@ -34,7 +35,7 @@ NAMES_EXPECTED = "['MulBackward0', 'AddBackward0', 'AddBackward0', 'AccumulateGr
 
 
 def grade_cell(test: str, hidden: bool = False) -> str:
-    source = f'from grading.kernel import grade\n\ngrade("ex01_graphs", "{test}")\n'
+    source = f'from grading.students.kernel import grade\n\ngrade("ex01_graphs", "{test}")\n'
     if hidden:
         source += "### BEGIN HIDDEN TESTS\nassert True\n### END HIDDEN TESTS\n"
     return source
@@ -101,7 +102,7 @@ def test_an_error_in_the_students_code_is_one_line_with_the_inputs(executed):
 
 
 def run_grade(namespace: dict, test: str):
-    code = f'from grading.kernel import grade\ngrade("ex01_graphs", "{test}")\n'
+    code = f'from grading.students.kernel import grade\ngrade("ex01_graphs", "{test}")\n'
     try:
         exec(compile(code, "<test cell>", "exec"), namespace)  # noqa: S102 - our own test cell
     except AssertionError as error:
@@ -167,20 +168,20 @@ def cell_number(path: Path, grade_id: str) -> int:
 def test_every_line_of_the_module_maps_back_to_its_cell(tmp_path):
     path = notebook_with(tmp_path)
     notebook = nbformat.read(path, as_version=4)
-    source, lines = selfcheck.module_and_lines(notebook)
-    assert source == selfcheck.module_source([p for c in notebook.cells for p in selfcheck.lesson_parts(c)])
+    source, lines = notebook_module.module_and_lines(notebook)
+    assert source == notebook_module.module_source([p for c in notebook.cells for p in notebook_module.lesson_parts(c)])
     for number, text in enumerate(source.splitlines(), 1):
         if number in lines:
             where = lines[number]
             assert notebook.cells[where.cell - 1].source.splitlines()[where.line - 1] == text, where
         else:
             assert text == "", number  # only the blank lines between parts are nobody's
-    assert str(selfcheck.CellLine(14, 3, "fit")) == "cell 14 (fit), line 3"
+    assert str(notebook_module.CellLine(14, 3, "fit")) == "cell 14 (fit), line 3"
 
 
 def test_messages_about_the_module_name_the_notebook_cell(tmp_path):
     path = notebook_with(tmp_path)
-    source, lines = selfcheck.module_and_lines(nbformat.read(path, as_version=4))
+    source, lines = notebook_module.module_and_lines(nbformat.read(path, as_version=4))
     line = next(n for n, text in enumerate(source.splitlines(), 1) if text.startswith("def count_paths"))
     where = str(lines[line])
     assert where == f"cell {cell_number(path, 'count_paths')} (count_paths), line 1"

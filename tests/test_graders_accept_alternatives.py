@@ -9,7 +9,6 @@ distributions and the use of the generator).
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from grading.targets import GradingFailure, Submission, load_file
+from grading.runtime.targets import GradingFailure, Submission, load_file
 
 ROOT = Path(__file__).resolve().parent.parent
 GRADERS = sorted((ROOT / "tests" / "graders").glob("test_ex[0-9][0-9]_*.py"))

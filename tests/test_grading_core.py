@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from grading import checks, wire
-from grading.runner import Limits, Runner
-from grading.targets import GradingFailure, Submission, load_file
+from grading.checking import checks
+from grading.runtime import wire
+from grading.runtime.runner import Limits, Runner
+from grading.runtime.targets import GradingFailure, Submission, load_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = (ROOT / "solutions" / "ex01_graphs.py").read_text()

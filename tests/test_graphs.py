@@ -1,12 +1,12 @@
-"""Tests for grading.graphs: parsing, comparing and drawing torchviz graphs."""
+"""Tests for grading.checking.graphs: parsing, comparing and drawing torchviz graphs."""
 import shutil
 from collections import Counter
 
 import pytest
 import torch
 
-from grading import graphs
-from grading.graphs import compare_graphs, parse_dot, render_dot, side_by_side
+from grading.checking import graphs
+from grading.checking.graphs import compare_graphs, parse_dot, render_dot, side_by_side
 
 
 def leaves(*names):

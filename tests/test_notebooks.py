@@ -8,14 +8,13 @@ count as a failed test cell).
 from __future__ import annotations
 
 import ast
-import importlib.util
 import json
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from grading import notebooks
+from grading.authoring import notebooks
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = notebooks.sources(ROOT)

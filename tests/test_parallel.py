@@ -20,8 +20,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading import gradebook, samples
-from grading.pipeline import Course
+from grading.authoring import samples
+from grading.instructor import gradebook
+from grading.instructor.pipeline import Course
 
 ASSIGNMENT = "ex01_graphs"
 BIN = Path(sys.executable).parent

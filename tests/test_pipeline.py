@@ -15,8 +15,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading import demo, samples
-from grading.pipeline import Course, PipelineError
+from grading.authoring import samples
+from grading.instructor import demo
+from grading.instructor.pipeline import Course, PipelineError
 
 ASSIGNMENT = "ex01_graphs"
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,7 +72,7 @@ def graded(tmp_path_factory):
     cell(noisy, "dy_dw_by_hand").source += (
         "\nimport warnings\n_t = (torch.ones(1, requires_grad=True) * 2)\n_t.grad\n"
         "warnings.warn('a student warning')\nimport sys\nprint('to stderr', file=sys.stderr)\n"
-        "from grading.strategies import hidden_seed\nprint('HIDDEN SEED', hidden_seed(101))")
+        "from grading.checking.strategies import hidden_seed\nprint('HIDDEN SEED', hidden_seed(101))")
     submit(course, "noisy", noisy)
 
     tamper = samples.fill(release, ASSIGNMENT, mutant("dy_dw_by_hand_one_path"))
@@ -196,7 +197,8 @@ def test_each_student_gets_hidden_inputs_of_their_own(graded):
     """The hidden cells draw from a seed of the student's and the assignment's, recorded in the
     autograded notebook; the kernel sees exactly that seed, and so one student's hidden cases are
     not another's."""
-    from grading import settings, strategies
+    from grading import settings
+    from grading.checking import strategies
 
     course, _, _ = graded
     recorded = {}
@@ -235,7 +237,7 @@ def test_a_stripped_notebook_does_not_switch_verification_off_for_the_others(gra
 
 
 def test_points_that_cannot_be_verified_are_withheld_and_flagged(graded):
-    from grading import gradebook
+    from grading.instructor import gradebook
 
     course, reports, _ = graded
     report = reports["evader"]
@@ -251,7 +253,7 @@ def test_points_that_cannot_be_verified_are_withheld_and_flagged(graded):
 
 
 def test_unverified_submissions_are_left_out_of_the_grades_and_named_in_the_report(graded, tmp_path):
-    from grading import report
+    from grading.instructor import report
 
     course, _, _ = graded
     csv_path, left_out = course.export_csv(tmp_path / "grades.csv")
@@ -284,7 +286,7 @@ def test_a_cell_claiming_points_the_source_never_gave_earns_nothing(graded):
 
 
 def test_kernel_cannot_read_the_solutions(graded):
-    from grading import sandbox
+    from grading.runtime import sandbox
 
     course, reports, _ = graded
     if not sandbox.enabled():
@@ -344,7 +346,7 @@ def test_feedback_embeds_the_graph_picture_of_a_failed_graph_check(graded):
 
 
 def test_grades_csv_and_report(graded, tmp_path):
-    from grading import report
+    from grading.instructor import report
 
     course, _, _ = graded
     csv_path, _ = course.export_csv(tmp_path / "grades.csv")
@@ -441,7 +443,7 @@ def test_stock_nbgrader_in_a_course_folder_scores_like_course(tmp_path):
                            ("addgraph", "build_graph_adds_instead_of_multiplies")):
         submit(stock, student, samples.fill(release, ASSIGNMENT, mutant(wrong) if wrong else None))
     config = (stock.root / "nbgrader_config.py").read_text()
-    assert "grading.preprocessors.GuardedExecute" in config and "c.Execute.timeout = 8" in config
+    assert "grading.instructor.preprocessors.GuardedExecute" in config and "c.Execute.timeout = 8" in config
     shutil.copytree(stock.root, tmp_path / "ours")
     ours = Course(tmp_path / "ours", cell_timeout=8)
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading import samples
-from grading.pipeline import Course
+from grading.authoring import samples
+from grading.instructor.pipeline import Course
 
 from postgres import Server, Unavailable
 

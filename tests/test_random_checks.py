@@ -1,6 +1,6 @@
 """The statistical checks accept correct draws for (almost) every seed and reject wrong distributions.
 
-The graders test random results by their distributions (grading/checks.py: normal_sample_problem,
+The graders test random results by their distributions (grading/checking/checks.py: normal_sample_problem,
 correlation_problem), never against one reference stream. Each bound is one a correct draw
 exceeds with a probability below about 1e-8; here the same predicates the graders use run over
 many seeds on the reference solutions and on the correct alternatives of tests/fixtures/, which
@@ -11,10 +11,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from grading import checks
-from grading.references import ex06_linear_regression as ref06
-from grading.references import ex07_curve_fitting as ref07
-from grading.targets import load_file
+from grading.checking import checks
+from grading.checking.references import ex06_linear_regression as ref06
+from grading.checking.references import ex07_curve_fitting as ref07
 from test_graders_proven import ROOT
 
 SEEDS = range(1000)
@@ -144,13 +143,14 @@ def test_graded_examples_are_the_same_in_any_process(tmp_path):
     local modules loaded, in another folder, must draw the very same examples (Hypothesis would
     otherwise mix in constants from the local modules' source)."""
     (tmp_path / "lots_of_constants.py").write_text("VALUES = (0.1234, -3.75, 2.5e-3, 17, 1e300, 'abc')\n")
-    course = graded_examples(ROOT, "import grading.references.ex07_curve_fitting, grading.references.ex10_higher_order")
+    course = graded_examples(ROOT, "import grading.checking.references.ex07_curve_fitting, grading.checking.references.ex10_higher_order")
     elsewhere = graded_examples(tmp_path, "import lots_of_constants")
     assert course and course == elsewhere
 
 
 def test_hidden_seed_is_the_written_one_outside_autograde_and_the_students_inside(monkeypatch):
-    from grading import settings, strategies
+    from grading import settings
+    from grading.checking import strategies
 
     monkeypatch.delenv("GRADING_STUDENT_SEED", raising=False)
     assert strategies.hidden_seed(101) == 101

@@ -24,9 +24,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from grading import checks, sandbox
-from grading.runner import Limits, Runner
-from grading.targets import GradingFailure, Submission
+from grading.checking import checks
+from grading.runtime import sandbox
+from grading.runtime.runner import Limits, Runner
+from grading.runtime.targets import GradingFailure, Submission
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = sorted((ROOT / "tests" / "hostile").glob("*.py"))
@@ -126,9 +127,9 @@ def marks(tmp_path: Path) -> list[str]:
               Path(tempfile.gettempdir())]
     found = [str(p / MARK) for p in places if (p / MARK).exists()]
     found += [str(p) for p in tmp_path.rglob(MARK)]
-    checks = (ROOT / "grading" / "checks.py").read_text()
+    checks = (ROOT / "grading" / "checking" / "checks.py").read_text()
     if "def check_close(*a, **k):\n    return None" in checks:
-        found.append("grading/checks.py was rewritten")
+        found.append("grading/checking/checks.py was rewritten")
     return found
 
 
@@ -479,7 +480,7 @@ def test_kernel_runs_in_the_sandbox(tmp_path, monkeypatch, listener):
         status, text = run(f"import socket; socket.create_connection(('127.0.0.1', {listener.port}), timeout=2)")
         assert status == "error" and listener.connections == 0, text
         # grade() in the kernel still works: the public graders are readable.
-        status, text = run(SOLUTION.read_text() + "\nfrom grading.kernel import grade\n"
+        status, text = run(SOLUTION.read_text() + "\nfrom grading.students.kernel import grade\n"
                            "grade('ex01_graphs', 'test_dy_dw_by_hand_matches_autograd')\nprint('graded')")
         assert status == "ok" and "graded" in text, text
         status, text = run("hog = bytearray(8 * 1024 ** 3)")

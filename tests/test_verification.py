@@ -14,9 +14,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading import verify
-from grading.targets import GradingFailure
-from grading.verification import VerificationIncomplete, Verifier
+from grading.instructor import verify
+from grading.instructor.verification import VerificationIncomplete, Verifier
+from grading.runtime.targets import GradingFailure
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULE = "ex01_graphs"

@@ -3,10 +3,10 @@ import pytest
 import torch
 from hypothesis import given
 
-from grading import checks, strategies
-from grading.references import ex01_graphs as ref
-from grading.runner import BuildArgs
-from grading.targets import GradingFailure
+from grading.checking import checks, strategies
+from grading.checking.references import ex01_graphs as ref
+from grading.runtime.runner import BuildArgs
+from grading.runtime.targets import GradingFailure
 
 MODULE = "ex01_graphs"
 

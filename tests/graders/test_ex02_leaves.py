@@ -2,8 +2,8 @@
 import pytest
 import torch
 
-from grading import strategies
-from grading.references import ex02_leaves as ref
+from grading.checking import strategies
+from grading.checking.references import ex02_leaves as ref
 
 MODULE = "ex02_leaves"
 

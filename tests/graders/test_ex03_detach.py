@@ -3,9 +3,9 @@ import pytest
 import torch
 from hypothesis import given
 
-from grading import strategies
-from grading.references import ex03_detach as ref
-from grading.runner import Build
+from grading.checking import strategies
+from grading.checking.references import ex03_detach as ref
+from grading.runtime.runner import Build
 
 MODULE = "ex03_detach"
 

@@ -3,8 +3,8 @@ import pytest
 import torch
 from hypothesis import given
 
-from grading import strategies
-from grading.references import ex04_backward_names as ref
+from grading.checking import strategies
+from grading.checking.references import ex04_backward_names as ref
 
 MODULE = "ex04_backward_names"
 

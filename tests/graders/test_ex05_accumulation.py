@@ -2,8 +2,8 @@
 import pytest
 import torch
 
-from grading import strategies
-from grading.references import ex05_accumulation as ref
+from grading.checking import strategies
+from grading.checking.references import ex05_accumulation as ref
 
 MODULE = "ex05_accumulation"
 

@@ -6,11 +6,11 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grading import checks, probes, strategies
-from grading.references import ex06_linear_regression as ref
-from grading.runner import Build, BuildArgs
-from grading.targets import GradingFailure
-from grading.wire import TensorResult
+from grading.checking import checks, probes, strategies
+from grading.checking.references import ex06_linear_regression as ref
+from grading.runtime.runner import Build, BuildArgs
+from grading.runtime.targets import GradingFailure
+from grading.runtime.wire import TensorResult
 
 MODULE = "ex06_linear_regression"
 

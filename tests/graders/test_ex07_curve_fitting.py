@@ -4,12 +4,12 @@ import contextlib
 import pytest
 import torch
 
-from grading import checks, probes
-from grading.references import ex07_curve_fitting as ref
-from grading.references import optional
-from grading.runner import Build
-from grading.targets import GradingFailure
-from grading.wire import TensorResult
+from grading.checking import checks, probes
+from grading.checking.references import ex07_curve_fitting as ref
+from grading.checking.references import optional
+from grading.runtime.runner import Build
+from grading.runtime.targets import GradingFailure
+from grading.runtime.wire import TensorResult
 
 MODULE = "ex07_curve_fitting"
 

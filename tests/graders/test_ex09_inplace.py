@@ -2,9 +2,9 @@
 import pytest
 import torch
 
-from grading import strategies
-from grading.references import ex09_inplace as ref
-from grading.runner import Build
+from grading.checking import strategies
+from grading.checking.references import ex09_inplace as ref
+from grading.runtime.runner import Build
 
 MODULE = "ex09_inplace"
 

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from grading.references import ex10_higher_order as ref
+from grading.checking.references import ex10_higher_order as ref
 
 MODULE = "ex10_higher_order"
 

@@ -14,7 +14,7 @@ STOLEN = {}
 def _candidates():
     roots = set()
     try:
-        from grading.targets import COURSE_ROOT
+        from grading.runtime.targets import COURSE_ROOT
 
         roots.add(str(COURSE_ROOT))
     except Exception:

@@ -1,0 +1,2 @@
+"""The checks: comparisons against torch.autograd, graph renderings, hypothesis strategies, and the
+references (the graders' ground truth)."""

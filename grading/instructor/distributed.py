@@ -1,0 +1,187 @@
+"""Grading many submissions at once: on a local Dask cluster, or on one you run.
+
+The coordinator (``course autograde --jobs N`` or ``--cluster tcp://HOST:PORT``)
+sends each submission as one task: the student's files and the assignment's
+source notebook, as bytes. A worker is stateless: it grades the task in a scratch
+course folder of its own with the same pipeline as a serial run (repair, nbgrader in
+the sandboxed kernel, out-of-process verification), and returns the autograded
+files, the grades and the verification. Only the coordinator writes the gradebook
+and ``autograded/``, and only when a task has returned, so
+
+- a worker lost mid-task loses nothing: Dask runs the task again on another worker,
+  and its result is written once;
+- a coordinator killed at any moment leaves every unfinished submission recorded as
+  not graded (``Course.autograde`` records that before dispatching), so the next run
+  grades it again.
+
+Workers need the course installed (the same ``grading`` package and graders).
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+
+from grading.instructor import gradebook
+
+_COURSES: dict[str, object] = {}  # per worker process: source digest -> scratch Course
+
+
+class ClusterUnavailable(RuntimeError):
+    """The cluster cannot be reached; the message is one line."""
+
+
+def task_for(course, student: str, assignment: str) -> dict:
+    folder = course.root / "submitted" / student / assignment
+    files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {"student": student, "assignment": assignment, "files": files,
+            "source": (course.root / "source" / assignment / f"{assignment}.ipynb").read_bytes(),
+            "cell_timeout": course.cell_timeout, "kernel_name": course.kernel_name}
+
+
+def _scratch_course(task: dict):
+    """A course folder on this worker with the task's assignment released, kept for the
+    next task of the same assignment (releasing costs more than grading a notebook)."""
+    from grading.instructor.pipeline import Course
+
+    key = hashlib.sha256(task["source"] + repr((task["cell_timeout"], task["kernel_name"])).encode()).hexdigest()
+    course = _COURSES.get(key)
+    if course is None:
+        root = Path(tempfile.mkdtemp(prefix="grading-worker-"))
+        notebooks = root / "notebooks"
+        notebooks.mkdir()
+        (notebooks / f"{task['assignment']}.ipynb").write_bytes(task["source"])
+        course = Course(root / "course", notebooks=notebooks, cell_timeout=task["cell_timeout"],
+                        kernel_name=task["kernel_name"])
+        course.release([task["assignment"]])
+        _COURSES[key] = course
+    return course
+
+
+def grade_task(task: dict) -> dict:
+    """On a worker: grade one submission and describe the result as plain data."""
+    student, assignment = task["student"], task["assignment"]
+    course = _scratch_course(task)
+    submitted = course.root / "submitted" / student / assignment
+    autograded = course.root / "autograded" / student / assignment
+    for folder in (submitted, autograded):
+        shutil.rmtree(folder, ignore_errors=True)
+    for name, data in task["files"].items():
+        path = submitted / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    try:
+        report = course.autograde([assignment], [student], force=True, progress=False)[0]
+        with gradebook.opened(course.db_url) as gb:
+            submission = gb.find_submission(assignment, student)
+            notebooks = {nb.name: {
+                "penalty": nb.late_submission_penalty,
+                "grades": {g.name: [g.auto_score, g.needs_manual_grade] for g in nb.grades},
+                "comments": {c.name: c.auto_comment for c in nb.comments},
+            } for nb in submission.notebooks}
+            timestamp = submission.timestamp.isoformat() if submission.timestamp else None
+            checked = gradebook.verification(gb, student, assignment)
+        files = {p.relative_to(autograded).as_posix(): p.read_bytes()
+                 for p in sorted(autograded.rglob("*")) if p.is_file()}
+        return {"report": {"status": report.status, "problems": report.problems,
+                           "failed_tests": report.failed_tests},
+                "notebooks": notebooks, "timestamp": timestamp, "files": files,
+                "verification": {"status": checked.status, "problems": checked.problems}}
+    finally:
+        shutil.rmtree(course.root / "submitted" / student, ignore_errors=True)
+        shutil.rmtree(course.root / "autograded" / student, ignore_errors=True)
+
+
+def apply(course, report, result: dict) -> None:
+    """On the coordinator: write a worker's result into autograded/ and the gradebook."""
+    from nbgrader.api import MissingEntry
+
+    student, assignment = report.student, report.assignment
+    target = course.root / "autograded" / student / assignment
+    shutil.rmtree(target, ignore_errors=True)
+    for name, data in result["files"].items():
+        path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    with gradebook.opened(course.db_url) as gb:
+        gb.update_or_create_student(student)
+        try:
+            gb.remove_submission(assignment, student)
+        except MissingEntry:
+            pass
+        timestamp = datetime.datetime.fromisoformat(result["timestamp"]) if result["timestamp"] else None
+        submission = gb.add_submission(assignment, student, timestamp=timestamp)
+        for notebook in submission.notebooks:
+            theirs = result["notebooks"].get(notebook.name, {})
+            notebook.late_submission_penalty = theirs.get("penalty")
+            for grade in notebook.grades:
+                grade.auto_score, grade.needs_manual_grade = theirs.get("grades", {}).get(grade.name, [None, True])
+            for comment in notebook.comments:
+                comment.auto_comment = theirs.get("comments", {}).get(comment.name)
+        gb.db.commit()
+        # Last: this record is what makes the submission count as graded.
+        gradebook.record(gb, student, assignment, result["verification"]["status"],
+                         result["verification"]["problems"])
+    report.status = result["report"]["status"]
+    report.problems = list(result["report"]["problems"])
+    course._fill_scores(report)
+    report.failed_tests.update({g: m for g, m in result["report"]["failed_tests"].items()
+                                if m.startswith(("withdrawn: ", "unverified: "))})
+
+
+class _Completed:
+    """Reports in the order their tasks finish, with a length for the progress bar."""
+
+    def __init__(self, futures: dict, course):
+        self.futures, self.course = futures, course
+
+    def __len__(self) -> int:
+        return len(self.futures)
+
+    def __iter__(self):
+        from distributed import as_completed
+
+        for future in as_completed(list(self.futures)):
+            report = self.futures[future]
+            try:
+                apply(self.course, report, future.result())
+            except Exception as exc:  # noqa: BLE001 - one submission's failure is its own
+                report.status = "failed"
+                why = str(exc).strip().splitlines()
+                report.problems.append(f"grading failed on the worker ({type(exc).__name__}"
+                                       f"{': ' + why[0][:160] if why else ''}); it is graded again by the next run")
+            yield report
+
+
+def _client(jobs: int, cluster: str | None):
+    from distributed import Client, LocalCluster
+
+    if cluster:
+        try:
+            return Client(cluster, timeout="15s")
+        except (OSError, TimeoutError) as exc:
+            raise ClusterUnavailable(f"cannot reach the Dask scheduler at {cluster} ({type(exc).__name__})") from None
+    # One thread per worker process: a worker grades one notebook at a time, and the
+    # notebook's kernel and checks are processes of their own.
+    local = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+                         silence_logs=logging.ERROR)
+    return Client(local)
+
+
+def grade_all(course, reports: list, *, jobs: int, cluster: str | None, progress: bool) -> None:
+    from grading.instructor.pipeline import _progress
+
+    client = _client(jobs, cluster)
+    try:
+        futures = {client.submit(grade_task, task_for(course, r.student, r.assignment), pure=False,
+                                 key=f"grade-{r.student}-{r.assignment}-{id(r)}"): r for r in reports}
+        for _ in _progress(_Completed(futures, course), "autograde", enabled=progress):
+            pass
+    finally:
+        cluster_object = client.cluster
+        client.close()
+        if cluster_object is not None:
+            cluster_object.close()

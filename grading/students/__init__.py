@@ -1,0 +1,2 @@
+"""What students run: the pytest plugin behind the graders, the notebook kernel's helpers, and
+``course check``."""

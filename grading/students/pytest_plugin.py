@@ -1,0 +1,85 @@
+"""pytest integration: ``--target``, the ``student`` fixture, points and short failures.
+
+Loaded with ``-p grading.students.pytest_plugin`` (pyproject's addopts), so it works for
+``pytest tests/graders`` in the course and in the student bundle alike.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from grading.runtime.targets import GradingFailure, Submission, resolve_target
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("grading")
+    group.addoption("--target", default="exercises",
+                    help="folder of the modules to grade: 'exercises' (default), 'solutions' or a path")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "points(n): how many points a grader test is worth")
+    config._grading_points = defaultdict(lambda: [0.0, 0.0])
+
+
+@pytest.fixture(scope="session")
+def target(request) -> Path:
+    """The folder being graded."""
+    try:
+        return resolve_target(request.config.getoption("--target"), Path(str(request.config.rootpath)))
+    except FileNotFoundError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+@pytest.fixture
+def student(request, target) -> Submission:
+    """The submission module named by the test file's ``MODULE``."""
+    module = getattr(request.module, "MODULE", None)
+    if module is None:
+        raise pytest.UsageError(f"{request.module.__name__} must set MODULE = 'exNN_topic'")
+    return Submission(module, target)
+
+
+def _points(item) -> float | None:
+    marker = item.get_closest_marker("points")
+    return None if marker is None else float(marker.args[0])
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        points = _points(item)
+        if points is not None:
+            item.user_properties.append(("points", points))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    excinfo = call.excinfo
+    if excinfo is not None and report.failed and excinfo.errisinstance(GradingFailure):
+        # The student needs the reason, not the grader's traceback.
+        report.longrepr = str(excinfo.value)
+    points = _points(item)
+    # A skipped test (no GPU here) is neither earned nor lost.
+    if points is not None and not report.skipped and (report.when == "call" or report.when == "setup" and report.failed):
+        module = item.nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py").removeprefix("test_")
+        tally = item.config._grading_points[module]
+        tally[1] += points
+        if report.passed:
+            tally[0] += points
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    tallies = config._grading_points
+    if not tallies:
+        return
+    terminalreporter.section("points")
+    earned = total = 0.0
+    for module in sorted(tallies):
+        got, out_of = tallies[module]
+        earned, total = earned + got, total + out_of
+        terminalreporter.write_line(f"{module:<28} {got:>6g} / {out_of:g}")
+    terminalreporter.write_line(f"{'total':<28} {earned:>6g} / {total:g}")
