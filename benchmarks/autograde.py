@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 import nbformat  # noqa: E402
 
-from grading.authoring import samples
+from grading.authoring import samples  # noqa: E402
 from grading.instructor.pipeline import Course  # noqa: E402
 
 BIN = Path(sys.executable).parent

@@ -1,9 +1,10 @@
-"""``course check MODULE`` against a bare ``python -c "import torch, torchviz"``, side by side.
+"""``course check MODULE`` and ``pytest tests/graders -k MODULE`` against a bare
+``python -c "import torch, torchviz"``, side by side.
 
     .venv/bin/python benchmarks/check.py [--repeat 5] [ex01_graphs ...]
 
-Runs both, alternately, REPEAT times each, and prints the median wall time of each
-and their ratio (the student loop aims at 1.5x or less).
+Runs the three, in turn, REPEAT times each, and prints the median wall time of each and
+their ratios to the bare import (the student loop aims at 1.5x or less).
 """
 from __future__ import annotations
 
@@ -32,14 +33,19 @@ def main() -> int:
     bare = [sys.executable, "-c", "import torch, torchviz"]
     for module in args.modules:
         check = [str(BIN / "course"), "check", module, "--target", "solutions"]
-        times = {"bare import": [], "course check": []}
+        graders = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/graders",
+                   "-k", module, "--target=solutions"]
+        times = {"bare import": [], "course check": [], "pytest graders": []}
         for _ in range(args.repeat):
             times["bare import"].append(wall(bare))
             times["course check"].append(wall(check))
+            times["pytest graders"].append(wall(graders))
         medians = {k: statistics.median(v) for k, v in times.items()}
-        print(f"{module}: course check {medians['course check']:.2f} s, bare torch import "
-              f"{medians['bare import']:.2f} s: {medians['course check'] / medians['bare import']:.2f}x "
-              f"(median of {args.repeat})")
+        bare_s = medians["bare import"]
+        print(f"{module}: bare torch import {bare_s:.2f} s; "
+              f"course check {medians['course check']:.2f} s = {medians['course check'] / bare_s:.2f}x; "
+              f"pytest tests/graders -k {module} {medians['pytest graders']:.2f} s = "
+              f"{medians['pytest graders'] / bare_s:.2f}x (medians of {args.repeat})")
     return 0
 
 

@@ -23,7 +23,6 @@ import sys
 from pathlib import Path
 
 from grading import settings
-from grading.authoring import notebooks, stubs
 from grading.settings import COURSE_ROOT
 
 
@@ -44,6 +43,8 @@ class CommandError(RuntimeError):
 
 
 def cmd_build(args) -> int:
+    from grading.authoring import notebooks, stubs
+
     root = Path(args.root)
     if args.check:
         problems = stubs.drifted(root) + notebooks.drifted(root)
@@ -145,9 +146,19 @@ def cmd_grades(args) -> int:
 
 
 def cmd_check(args) -> int:
+    import warnings
+
+    from grading.runtime.runner import default_runner
+
+    # The worker starts first and imports torch while this process imports the graders.
+    with warnings.catch_warnings(record=True) as early:
+        warnings.simplefilter("always")
+        default_runner().start_soon()
+    from grading.runtime.sandbox import SandboxWarning
     from grading.students import selfcheck
 
-    return selfcheck.run(args.module, args.target, root=Path(args.root))
+    return selfcheck.run(args.module, args.target, root=Path(args.root),
+                         early_warnings=[str(w.message) for w in early if issubclass(w.category, SandboxWarning)])
 
 
 # ------------------------------------------------------------------ demo
@@ -277,20 +288,43 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+# Errors that are the user's to fix: one line, exit status 2. Each is matched only when its
+# module was imported (an exception cannot come from a module that never loaded), so that
+# `course check` does not import nbgrader and the gradebook to recognise them.
+_ONE_LINE_ERRORS = (("grading.instructor.pipeline", "PipelineError"),
+                    ("grading.instructor.gradebook", "GradebookUnavailable"),
+                    ("grading.authoring.stubs", "StubError"),
+                    ("grading.authoring.notebooks", "NotebookSourceError"))
+
+
+def _one_line(exc: BaseException) -> bool:
+    kinds = (CommandError, FileNotFoundError) + tuple(
+        getattr(sys.modules[module], name) for module, name in _ONE_LINE_ERRORS if module in sys.modules)
+    return isinstance(exc, kinds)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from grading.instructor.gradebook import GradebookUnavailable
-    from grading.instructor.pipeline import PipelineError
-
     try:
-        return args.run(args)
-    except (CommandError, PipelineError, GradebookUnavailable, stubs.StubError, notebooks.NotebookSourceError,
-            FileNotFoundError) as exc:
-        print(f"course {args.command}: {exc}", file=sys.stderr)
-        return 2
+        status = args.run(args)
     except KeyboardInterrupt:
         print(f"course {args.command}: interrupted; grades already written are kept", file=sys.stderr)
         return 130
+    except Exception as exc:
+        if not _one_line(exc):
+            raise
+        print(f"course {args.command}: {exc}", file=sys.stderr)
+        return 2
+    if argv is None and args.command == "check":
+        # The console script's check: everything is printed, and the worker is stopped here;
+        # tearing down torch and pytest at interpreter exit would add about a second.
+        from grading.runtime.runner import default_runner
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        default_runner().close()
+        os._exit(status)
+    return status
 
 
 if __name__ == "__main__":

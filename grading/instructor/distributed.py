@@ -28,6 +28,7 @@ from pathlib import Path
 from grading.instructor import gradebook
 
 _COURSES: dict[str, object] = {}  # per worker process: source digest -> scratch Course
+_VERIFIERS: dict[str, object] = {}  # per worker process: graders folder -> running Verifier
 
 
 class ClusterUnavailable(RuntimeError):
@@ -61,6 +62,20 @@ def _scratch_course(task: dict):
     return course
 
 
+def _verifier(course):
+    """This worker's verification process, started once and kept for every task (starting
+    one, with its own grading worker, costs about 4 s)."""
+    import atexit
+
+    from grading.instructor import verification
+
+    key = str(course.graders)
+    if key not in _VERIFIERS:
+        _VERIFIERS[key] = verification.Verifier(course.graders)
+        atexit.register(_VERIFIERS[key].close)
+    return _VERIFIERS[key]
+
+
 def grade_task(task: dict) -> dict:
     """On a worker: grade one submission and describe the result as plain data."""
     student, assignment = task["student"], task["assignment"]
@@ -74,7 +89,8 @@ def grade_task(task: dict) -> dict:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     try:
-        report = course.autograde([assignment], [student], force=True, progress=False)[0]
+        report = course.autograde([assignment], [student], force=True, progress=False,
+                                  verifier=_verifier(course))[0]
         with gradebook.opened(course.db_url) as gb:
             submission = gb.find_submission(assignment, student)
             notebooks = {nb.name: {

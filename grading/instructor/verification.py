@@ -64,8 +64,27 @@ class Verifier:
         self.graders = graders
         self._proc: subprocess.Popen | None = None
         self._log = None
+        self._ready = False
+
+    def start_soon(self) -> None:
+        """Start the process now and return at once (it imports torch and starts its grading
+        worker while the first notebook is graded); the first ``run`` waits until it is ready."""
+        if self._proc is None or self._proc.poll() is not None:
+            self.close()
+            self._spawn()
 
     def _start(self) -> None:
+        self._spawn()
+        self._await_ready()
+
+    def _await_ready(self) -> None:
+        hello = self._answer(STARTUP_S, "starting")
+        self._ready = True
+        if not hello.get("ready"):
+            raise VerificationIncomplete("the verification process did not start")
+
+    def _spawn(self) -> None:
+        self._ready = False
         env = dict(os.environ)
         if self.graders:
             env["GRADING_GRADERS"] = str(self.graders)
@@ -74,9 +93,6 @@ class Verifier:
         self._proc = subprocess.Popen([sys.executable, "-m", "grading.instructor.verify"], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, stderr=self._log, env=env,
                                       start_new_session=True, text=True, bufsize=1)
-        hello = self._answer(STARTUP_S, "starting")
-        if not hello.get("ready"):
-            raise VerificationIncomplete("the verification process did not start")
 
     def _answer(self, timeout: float, doing: str) -> dict:
         deadline = time.monotonic() + timeout
@@ -104,6 +120,8 @@ class Verifier:
         if self._proc is None or self._proc.poll() is not None:
             self.close()
             self._start()
+        elif not self._ready:
+            self._await_ready()
         try:
             self._proc.stdin.write(json.dumps({"key": key, "cells": cells}) + "\n")
             self._proc.stdin.flush()

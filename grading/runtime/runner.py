@@ -21,11 +21,26 @@ import subprocess
 import sys
 import tempfile
 import threading
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from grading import settings
-from grading.runtime.protocol import Build, BuildArgs, Job, Outcome, outcome_from_answer, read_frame, transportable, write_frame
 from grading.settings import Limits
+
+if TYPE_CHECKING:
+    from grading.runtime.protocol import Build, BuildArgs, Outcome
+
+# The protocol (and with it torch) is imported on first use, not here: `course check` starts
+# the worker before the grader imports torch, so that both import it at once.
+_PROTOCOL_NAMES = ("Build", "BuildArgs", "Outcome")
+
+
+def __getattr__(name: str):
+    if name in _PROTOCOL_NAMES:
+        from grading.runtime import protocol
+
+        return getattr(protocol, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["Build", "BuildArgs", "Limits", "Outcome", "Runner", "WorkerError", "default_runner"]
 
@@ -50,6 +65,7 @@ class Runner:
         self._proc: subprocess.Popen | None = None
         self._scratch: str | None = None
         self._sent: str | None = None  # the submission snapshot the worker holds
+        self._ready = False
         self.worker_uid: int | None = None
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -72,9 +88,21 @@ class Runner:
         return self._sandboxed
 
     # -- worker lifecycle
+    def start_soon(self) -> None:
+        """Start the worker now and return at once; the first call waits until it is ready.
+        (It imports torch while the caller imports the graders.)"""
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                self._spawn()
+
     def _start(self) -> None:
+        self._spawn()
+        self._await_ready()
+
+    def _spawn(self) -> None:
         self._scratch = tempfile.mkdtemp(prefix="grading-")
         self._sent = None
+        self._ready = False
         package_root = str(settings.PACKAGE_DIR.parent)
         if self.sandboxed:
             from grading.runtime import sandbox
@@ -96,12 +124,15 @@ class Runner:
                                           start_new_session=True)
         finally:
             log.close()
+
+    def _await_ready(self) -> None:
         hello = self._read(timeout=120)
         if hello is None or not json.loads(hello).get("ready"):
             why = self._log_tail()
             self.close()
             raise WorkerError("the grading worker did not start" + (f": {why}" if why else ""))
         self.worker_uid = json.loads(hello).get("uid")
+        self._ready = True
 
     def _log_tail(self) -> str:
         try:
@@ -115,6 +146,8 @@ class Runner:
         ready, _, _ = select.select([self._proc.stdout], [], [], timeout)
         if not ready:
             return None
+        from grading.runtime.protocol import read_frame
+
         return read_frame(self._proc.stdout)
 
     def _with_target(self, job: dict) -> dict:
@@ -145,7 +178,9 @@ class Runner:
              args: "tuple | BuildArgs" = (), kwargs: dict | None = None, no_grad: bool = False,
              probe: Callable | None = None, probe_kwargs: dict | None = None,
              attribute: bool = False, limits: Limits | None = None,
-             setup: Callable | None = None, setup_kwargs: dict | None = None) -> Outcome:
+             setup: Callable | None = None, setup_kwargs: dict | None = None) -> "Outcome":
+        from grading.runtime.protocol import BuildArgs, Job, Outcome, outcome_from_answer, transportable, write_frame
+
         limits = limits or self.limits
         job = Job(module, function, id=next(self._ids), target=target, source=source,
                   args=args if isinstance(args, BuildArgs) else transportable(tuple(args)),
@@ -154,9 +189,11 @@ class Runner:
                   setup_kwargs=dict(setup_kwargs or {}), limits=dict(limits.__dict__)).as_wire()
         with self._lock:
             for attempt in range(2):
-                if self._proc is None or self._proc.poll() is not None:
-                    self._start()
                 try:
+                    if self._proc is None or self._proc.poll() is not None:
+                        self._start()
+                    elif not self._ready:
+                        self._await_ready()
                     write_frame(self._proc.stdin, pickle.dumps(self._with_target(job)))
                     frame = self._read(timeout=limits.wall_s + 30)
                 except (BrokenPipeError, OSError):

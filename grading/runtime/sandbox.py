@@ -512,7 +512,7 @@ def kernel_environment(prefix_dir: Path, base: dict | None = None) -> dict[str, 
     return env
 
 
-def _sweep_kernel_folders() -> None:
+def sweep_kernel_folders() -> None:
     """Remove the private folders of launchers that were killed before cleaning up."""
     for path in Path(tempfile.gettempdir()).glob("grading-kernel-*-*"):
         try:
@@ -536,7 +536,7 @@ def _kernel_launch(args, extra: list[str]) -> int:
     # The kernel binds its sockets in a private folder; for IPC, links at the paths
     # the client expects point there, so the kernel needs no network namespace of
     # the host. (TCP kernels share the host's network: the client dials 127.0.0.1.)
-    _sweep_kernel_folders()
+    sweep_kernel_folders()
     private = tempfile.mkdtemp(prefix=f"grading-kernel-{os.getpid()}-")
     ids = sandbox_uid()
     ipc = connection.get("transport") == "ipc"

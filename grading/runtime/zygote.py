@@ -416,18 +416,34 @@ class _Targets:
 
 
 def _preload() -> None:
-    """Import once here what graded code imports lazily, so no fork pays for it again.
-
-    The first optimizer step imports torch._dynamo (~800 modules, 1-2 s); plotting
-    exercises import pyplot; graph checks import torchviz.
-    """
-    import torch._dynamo  # noqa: F401
-    import torch.optim  # noqa: F401
-    import torchviz  # noqa: F401
+    """Import once here what graded code imports lazily, so that no fork pays for it again:
+    torchviz for graph checks, IPython.display for the modules made from notebooks (their
+    lesson cells import it). What only some modules need is imported for them, on their
+    first job (``_prepare_for``)."""
+    import IPython.display  # noqa: F401
     import matplotlib
+    import torchviz  # noqa: F401
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot  # noqa: F401
+
+
+_PREPARED: set[str] = set()
+
+
+def _prepare_for(module: str) -> None:
+    """Before the first fork for ``module``, import what its reference says its graded code
+    imports lazily (``WORKER_IMPORTS``: an optimizer's first step or torch.func imports
+    torch._dynamo, 800 modules and 1-2 s; plotting imports pyplot). The grader names the
+    module, and the reference is the course's own code, never the student's."""
+    if module in _PREPARED or not module.isidentifier():
+        return
+    _PREPARED.add(module)
+    try:
+        reference = importlib.import_module(f"grading.checking.references.{module}")
+    except ImportError:
+        return
+    for name in getattr(reference, "WORKER_IMPORTS", ()):
+        importlib.import_module(name)
 
 
 def main() -> None:
@@ -455,6 +471,7 @@ def main() -> None:
         job = pickle.loads(frame)
         job_scratch = os.path.join(scratch, f"job{job.get('id', 0)}")
         try:
+            _prepare_for(job.get("module", ""))
             targets.resolve(job)
             os.makedirs(job_scratch, exist_ok=True)
             answer = run_in_fork(job, job_scratch)

@@ -12,6 +12,10 @@ from grading.runtime.runner import Outcome
 from grading.runtime.targets import StudentFunction
 from grading.runtime.wire import TensorResult
 
+# Imported by the worker before its first fork for this module, so that no call pays for it
+# (grading/runtime/zygote.py): torch.optim.SGD's first use imports torch._dynamo; the notebook's lesson cells import pyplot.
+WORKER_IMPORTS = ("torch._dynamo", "matplotlib.pyplot")
+
 ONE_BACKWARD = "the gradient of one backward: .grad accumulates across calls, don't clear it"
 
 

@@ -20,6 +20,10 @@ from grading.runtime.runner import Build
 from grading.runtime.targets import StudentFunction
 from grading.runtime.wire import Opaque, TensorResult
 
+# Imported by the worker before its first fork for this module, so that no call pays for it
+# (grading/runtime/zygote.py): the notebook's lesson cells import pyplot.
+WORKER_IMPORTS = ("matplotlib.pyplot",)
+
 # ------------------------------------------------------------- predict_inplace_errors
 
 # The contract's statements (CURRICULUM.md). Only these strings are ever run, and only in the

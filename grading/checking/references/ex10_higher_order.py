@@ -20,6 +20,10 @@ from grading.runtime.runner import Outcome
 from grading.runtime.targets import GradingFailure, StudentFunction
 from grading.runtime.wire import TensorResult
 
+# Imported by the worker before its first fork for this module, so that no call pays for it
+# (grading/runtime/zygote.py): torch.func's transforms import torch._dynamo; the notebook's lesson cells import pyplot.
+WORKER_IMPORTS = ("torch._dynamo", "matplotlib.pyplot")
+
 with warnings.catch_warnings():
     # make_dual imports this on its first use, compiling TorchScript (deprecated, hence the
     # warnings) for half a second; imported here, in the worker before it forks, it spares each
