@@ -13,7 +13,7 @@ import nbformat
 import pytest
 import torch
 
-from grading.checking import references
+from grading.checking import record_replay, references
 from grading.checking.references import ex07_curve_fitting
 from grading.instructor import bundle
 from grading.runtime.targets import GradingFailure
@@ -228,7 +228,7 @@ def replayed_ex07(monkeypatch, recorded: dict) -> dict:
     assert {"run_fit", "model", "data"} <= set(names) and "optimizer" not in source
     namespace = {"__name__": "grading.checking.references.ex07_curve_fitting"}
     exec(compile(source, "ex07_curve_fitting (replayed)", "exec"), namespace)  # noqa: S102 - our own source
-    monkeypatch.setattr(references, "_LOADED", recorded)
+    monkeypatch.setattr(record_replay, "_LOADED", recorded)
     return namespace
 
 

@@ -8,7 +8,7 @@ so a GPU test loops over the GPUs present rather than being parametrised by devi
 on a machine without one, it checks the simulated GPU (fit_on: the CPU) instead of passing empty.
 
 What a CPU-only machine cannot show is simulated in the student's process by a setup that runs
-before their module is imported (grading/checking/references/ex08_devices.py explains each):
+before their module is imported (grading/checking/simulated_gpu.py explains each):
 
 - pick_device is asked on simulated machines: torch.cuda.is_available, torch.cuda.device_count,
   torch.backends.mps.is_available and torch.accelerator say which GPUs exist.

@@ -10,7 +10,7 @@ from grading.runtime.runner import Build
 from grading.runtime.targets import StudentFunction
 
 # Imported by the worker before its first fork for this module, so that no call pays for it
-# (grading/runtime/zygote.py): an optimizer's first use imports torch._dynamo; the module plots with pyplot.
+# (grading/runtime/zygote.py): torch.optim's first use imports torch._dynamo; the module plots with pyplot.
 WORKER_IMPORTS = ("torch._dynamo", "matplotlib.pyplot")
 
 

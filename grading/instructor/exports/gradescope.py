@@ -143,7 +143,7 @@ def cleared_notebook(path: Path) -> str:
 def record_references(root: Path, names: list[str], *, progress: bool = False) -> dict:
     """What every ``@ground_truth`` reference returns while the notebooks' test cells, hidden
     tests included, grade solutions/ (as run_autograder grades a submission)."""
-    from grading.checking import references
+    from grading.checking import record_replay
 
     import torch
 
@@ -156,7 +156,7 @@ def record_references(root: Path, names: list[str], *, progress: bool = False) -
         if torch.cuda.is_available() or torch.backends.mps.is_available():
             raise ExportError("a GPU is in use here, and Gradescope grades without one: export where torch sees "
                               "no GPU (CUDA_VISIBLE_DEVICES= hides CUDA GPUs; MPS cannot be hidden)")
-        with references.recording() as recorded:
+        with record_replay.recording() as recorded:
             # All of solutions/, as a submission holds every module (ex08's imports ex07's fit).
             for path in sorted((root / "solutions").glob("ex[0-9][0-9]_*.py")):
                 shutil.copyfile(path, scratch / path.name)
