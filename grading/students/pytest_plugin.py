@@ -7,10 +7,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from grading.runtime.targets import GradingFailure, Submission, resolve_target
+if TYPE_CHECKING:
+    from grading.runtime.targets import Submission
+
+# grading.runtime.targets (and with it torch) is imported where it is used, not here, so that the
+# worker can be started first (pytest_collectstart) and import torch while the graders do.
 
 
 def pytest_addoption(parser):
@@ -27,6 +32,8 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def target(request) -> Path:
     """The folder being graded."""
+    from grading.runtime.targets import resolve_target
+
     try:
         return resolve_target(request.config.getoption("--target"), Path(str(request.config.rootpath)))
     except FileNotFoundError as exc:
@@ -34,12 +41,23 @@ def target(request) -> Path:
 
 
 @pytest.fixture
-def student(request, target) -> Submission:
+def student(request, target) -> "Submission":
     """The submission module named by the test file's ``MODULE``."""
     module = getattr(request.module, "MODULE", None)
     if module is None:
         raise pytest.UsageError(f"{request.module.__name__} must set MODULE = 'exNN_topic'")
+    from grading.runtime.targets import Submission
+
     return Submission(module, target)
+
+
+def pytest_collectstart(collector):
+    """Start the grading worker as the first grader module is collected: it imports torch
+    while that module and the others are imported."""
+    if isinstance(collector, pytest.Module) and collector.path.parent.name == "graders":
+        from grading.runtime.runner import default_runner
+
+        default_runner().start_soon()
 
 
 def _points(item) -> float | None:
@@ -59,6 +77,8 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     excinfo = call.excinfo
+    from grading.runtime.targets import GradingFailure
+
     if excinfo is not None and report.failed and excinfo.errisinstance(GradingFailure):
         # The student needs the reason, not the grader's traceback.
         report.longrepr = str(excinfo.value)

@@ -137,10 +137,11 @@ def release_view(source_notebook: Path):
     """The notebook as students got it (solution cells cleared in the zip already, hidden
     blocks removed here): what an upload's cells are matched back to."""
     import nbformat
+    from nbgrader.utils import is_grade
 
     notebook = nbformat.read(source_notebook, as_version=4)
     for cell in notebook.cells:
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
+        if is_grade(cell):
             cell.source = public_source(cell.source)
     return notebook
 
@@ -166,8 +167,9 @@ def prepare(upload: Path, module: str, folder: Path, source_notebook: Path) -> t
     except Exception as exc:  # nbformat raises several kinds for broken files
         raise ValueError(f"{upload.name} is not a notebook that can be read ({type(exc).__name__})") from None
     repaired = repair(notebook, release_view(source_notebook))
-    present = {cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") for cell in notebook.cells
-               if cell.get("metadata", {}).get("nbgrader", {}).get("grade")}
+    from nbgrader.utils import is_grade
+
+    present = {cell.metadata.nbgrader.get("grade_id") for cell in notebook.cells if is_grade(cell)}
     extracted = folder.parent / f"{module}.notebook"
     extracted.mkdir(exist_ok=True)
     nbformat.write(notebook, extracted / f"{module}.ipynb")

@@ -126,10 +126,11 @@ def assignments(root: Path, names: list[str] | None) -> list[str]:
 def cleared_notebook(path: Path) -> str:
     """The source notebook with every solution cell cleared; test cells, hidden tests included, kept."""
     import nbformat
+    from nbgrader.utils import is_solution
 
     notebook = nbformat.read(path, as_version=4)
     for cell in notebook.cells:
-        if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+        if is_solution(cell):
             try:
                 cell.source = make_stub(cell.source, f"{path.name} cell").rstrip("\n") if BEGIN in cell.source \
                     else CLEARED
