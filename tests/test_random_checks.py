@@ -110,7 +110,7 @@ EXAMPLES = """
 import hashlib, sys
 {imports}
 from hypothesis import given
-from grading import strategies
+from grading.checking import strategies
 
 seen = []
 
