@@ -8,11 +8,10 @@ distributions and the use of the generator).
 """
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
-from test_graders_proven import ROOT, grader_for, grader_tests, load, run
+from test_graders_proven import ROOT, grader_for, grader_tests, load, run, submission_with
 
 FIXTURES = sorted((ROOT / "tests" / "fixtures").glob("ex[0-9][0-9]_*/*.py"))
 
@@ -24,10 +23,7 @@ def test_there_are_fixtures():
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_grader_gives_full_points_to_correct_alternative(fixture, tmp_path):
     module = fixture.parent.name
-    folder = tmp_path / "submission"
-    shutil.copytree(ROOT / "solutions", folder)
-    solution = (ROOT / "solutions" / f"{module}.py").read_text()
-    (folder / f"{module}.py").write_text(solution + "\n\n# --- correct alternative ---\n" + fixture.read_text())
+    folder = submission_with(module, fixture.read_text(), "correct alternative", tmp_path)
     spec = load(fixture)
     rejected = getattr(spec, "REJECTED_BEFORE", None)
     assert isinstance(rejected, list) and all(isinstance(t, str) and t.startswith("test_") for t in rejected), \

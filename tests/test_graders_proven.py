@@ -77,13 +77,19 @@ def test_grader_fails_on_stubs(grader, tmp_path):
     assert not passing, f"these grader tests pass on the empty stubs: {passing}"
 
 
-@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_grader_catches_mutant(mutant, tmp_path):
-    module = mutant.parent.name
+def submission_with(module: str, source: str, label: str, tmp_path: Path) -> Path:
+    """A copy of the solutions with ``source`` appended to ``module`` after a ``# --- label ---`` line."""
     folder = tmp_path / "submission"
     shutil.copytree(ROOT / "solutions", folder)
     solution = (ROOT / "solutions" / f"{module}.py").read_text()
-    (folder / f"{module}.py").write_text(solution + "\n\n# --- mutant ---\n" + mutant.read_text())
+    (folder / f"{module}.py").write_text(solution + f"\n\n# --- {label} ---\n" + source)
+    return folder
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_grader_catches_mutant(mutant, tmp_path):
+    module = mutant.parent.name
+    folder = submission_with(module, mutant.read_text(), "mutant", tmp_path)
     spec = load(mutant)
     prefixes = tuple(spec.CAUGHT_BY)
     expected_message = getattr(spec, "MESSAGE", None)
