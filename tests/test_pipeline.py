@@ -123,6 +123,29 @@ def graded(tmp_path_factory):
         "except OSError as exc:\n    SECRET = repr(exc)\nprint('SNOOPED:', SECRET[:60])")
     submit(course, "snoop", snoop)
 
+    # Kernels are started ahead of their notebooks: each must still be fresh, and its own.
+    # "snoop" is graded just before "stripped", whose kernel (and folder) exist by then.
+    cell(snoop, "build_graph").source += (
+        f"\nfor _target in {[str(course.root / 'autograded' / s / ASSIGNMENT / 'pwned.txt') for s in ('stripped', 'correct')]!r}:"
+        "\n    try:\n        open(_target, 'w').write('pwned')\n        print('WROTE', _target)"
+        "\n    except OSError as exc:\n        print('REFUSED', type(exc).__name__)")
+    submit(course, "snoop", snoop)
+    for student in ("noisy", "snoop"):
+        folder = course.root / "submitted" / student / ASSIGNMENT
+        notebook = nbformat.read(folder / f"{ASSIGNMENT}.ipynb", 4)
+        cell(notebook, "build_graph").source += (
+            "\nimport sys as _sys\nprint('LEFT BY ANOTHER:', getattr(_sys, '_left_by', None))"
+            f"\n_sys._left_by = {student!r}\nprint('LEFT BEHIND' if 'LEFT_BEHIND' in globals() else 'CLEAN GLOBALS')"
+            "\nLEFT_BEHIND = True")
+        nbformat.write(notebook, folder / f"{ASSIGNMENT}.ipynb")
+
+    # A module of the student's beside the notebook, named like one the kernel imports
+    # before it answers: the kernel must import the real one (and the notebook then uses it).
+    shadow = course.root / "submitted" / "shadow" / ASSIGNMENT
+    submit(course, "shadow", samples.fill(release, ASSIGNMENT))
+    (shadow / "torch.py").write_text("import os\nos._exit(7)\n")
+    (shadow / "torchviz.py").write_text("import os\nos._exit(7)\n")
+
     reports = {r.student: r for r in course.autograde(progress=False)}
     return course, reports, release
 
@@ -295,6 +318,40 @@ def test_kernel_cannot_read_the_solutions(graded):
     printed = "".join(o.get("text", "") for o in cell(notebook, "build_graph").outputs)
     assert "SNOOPED:" in printed and "BEGIN SOLUTION" not in printed and "Error" in printed
     assert reports["snoop"].score == 18
+
+
+def printed_by(course: Course, student: str, grade_id: str) -> str:
+    notebook = nbformat.read(course.root / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    return "".join(o.get("text", "") for o in cell(notebook, grade_id).outputs)
+
+
+def test_kernels_are_started_ahead_and_each_notebook_gets_a_fresh_one(graded):
+    """Every notebook nbgrader ran after the first got the kernel started for it while the one
+    before was graded, and no kernel had run another student's code."""
+    course, reports, _ = graded
+    ran = [s for s in sorted(reports) if (course.root / "autograded" / s / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").exists()]
+    assert len(ran) >= 10
+    assert course.warm_kernels_used == len(ran) - (ran[0] == sorted(reports)[0])
+    for student in ("noisy", "snoop"):
+        printed = printed_by(course, student, "build_graph")
+        assert "LEFT BY ANOTHER: None" in printed and "CLEAN GLOBALS" in printed, printed
+
+
+def test_a_kernel_started_ahead_cannot_write_in_another_students_folder(graded):
+    from grading.runtime import sandbox
+
+    course, reports, _ = graded
+    if not sandbox.enabled():
+        pytest.skip("no sandbox on this machine: " + str(sandbox.unavailable_reason()))
+    printed = printed_by(course, "snoop", "build_graph")
+    assert printed.count("REFUSED") == 2 and "WROTE" not in printed, printed
+    assert not list((course.root / "autograded").glob("*/*/pwned.txt"))
+    assert reports["stripped"].score == 18
+
+
+def test_modules_beside_the_notebook_cannot_stand_in_for_those_the_kernel_preloads(graded):
+    _, reports, _ = graded
+    assert reports["shadow"].status == "graded" and reports["shadow"].score == 18, reports["shadow"].failed_tests
 
 
 def test_second_run_resumes_and_force_regrades(graded):

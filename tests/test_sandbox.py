@@ -416,14 +416,17 @@ def test_grading_sandbox_required_fails_loudly_without_bwrap(tmp_path, monkeypat
 # ------------------------------------------------------------------ notebook kernels
 
 
-def _kernel(tmp_path, monkeypatch, transport: str, limits: Limits):
+def _kernel(tmp_path, monkeypatch, transport: str, limits: Limits, files: dict | None = None,
+            preload=("torch",)):
     from jupyter_client import KernelManager
 
     notebook = tmp_path / "notebook"
     notebook.mkdir(exist_ok=True)
+    for name, text in (files or {}).items():
+        (notebook / name).write_text(text)
     prefix = tmp_path / "jupyter"
     name = sandbox.install_kernelspec(prefix, readable=[notebook, ROOT / "tests" / "graders"], writable=[],
-                                      limits=limits)
+                                      limits=limits, preload=preload)
     assert json.loads((prefix / "kernels" / name / "kernel.json").read_text())["argv"][-1] == "{connection_file}"
     monkeypatch.setenv("JUPYTER_PATH", str(prefix))
     runtime = tempfile.mkdtemp(prefix="k")  # IPC socket paths must stay short
@@ -488,6 +491,22 @@ def test_kernel_runs_in_the_sandbox(tmp_path, monkeypatch, listener):
     finally:
         stop()
     assert not marks(tmp_path)
+
+
+def test_modules_in_the_notebooks_folder_do_not_stand_in_for_the_preloaded_ones(tmp_path, monkeypatch):
+    """The kernel imports its preloads before it drops privileges and sets its limits, in the
+    student's folder: a torch.py there must not be what it imports."""
+    trap = "import os\nos._exit(7)\n"
+    run, stop, notebook, _ = _kernel(tmp_path, monkeypatch, "ipc", Limits(memory_mb=1024),
+                                     files={"torch.py": trap, "torchviz.py": trap},
+                                     preload=["torch", "torchviz", "grading.students.kernel"])
+    try:
+        status, text = run("import torch, torchviz, sys\n"
+                           "print(torch.__file__.startswith(sys.prefix) or 'site-packages' in torch.__file__, "
+                           "'grading.students.kernel' in sys.modules)")
+        assert status == "ok" and text.strip() == "True True", text
+    finally:
+        stop()
 
 
 @needs_sandbox

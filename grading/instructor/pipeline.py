@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 import nbformat
-from nbgrader.utils import is_grade
+from nbgrader.utils import is_grade, temp_attrs
 
 from grading import settings
 from grading.instructor import gradebook, preprocessors, verification
@@ -34,8 +34,29 @@ from grading.settings import COURSE_ID, COURSE_ROOT, Limits
 _KERNEL_LINES = ['import warnings; warnings.simplefilter("ignore")']
 
 
+# What an autograde kernel imports before it answers: what every notebook imports first.
+KERNEL_PRELOAD = ["torch", "torchviz", "grading.students.kernel"]
+
+
 def _exec_lines(lines: list[str]) -> str:
     return f"--IPKernelApp.exec_lines={lines!r}"
+
+
+@dataclass
+class _Launch:
+    """How one submission's kernel is started (what ``Course._launched`` sets on nbgrader's config)."""
+
+    cwd: Path
+    seed: int
+    extra_arguments: list[str]
+    kernel_name: str | None = None
+    warm: bool = False  # whether it can be started ahead (its kernel is known before nbgrader reads the notebook)
+    jupyter_path: str | None = None
+    sockets: str | None = None
+
+    def close(self) -> None:
+        if self.sockets:
+            shutil.rmtree(self.sockets, ignore_errors=True)
 
 
 class PipelineError(RuntimeError):
@@ -83,6 +104,7 @@ class Course:
         self.kernel_name = kernel_name
         self.graders = settings.graders_folder()
         self._api = None
+        self.warm_kernels_used = 0  # by the last serial autograde: notebooks whose kernel was started ahead
 
     # ------------------------------------------------------------ set-up
     def assignments(self) -> list[str]:
@@ -158,7 +180,8 @@ class Course:
         elif sandbox.enabled():
             prefix = self.root / ".kernels"
             name = sandbox.install_kernelspec(prefix, readable=[self.graders], writable=[],
-                                              writable_cwd_under=[self.root / "autograded"], limits=Limits.from_env())
+                                              writable_cwd_under=[self.root / "autograded"], limits=Limits.from_env(),
+                                              preload=KERNEL_PRELOAD)
             digest = hashlib.sha256(str(self.root).encode()).hexdigest()[:8]
             sockets = Path(tempfile.gettempdir()) / f"gk-{digest}"
             lines += [
@@ -351,8 +374,7 @@ class Course:
                         verifier = stack.enter_context(verification.Verifier(self.graders))
                     if todo:
                         verifier.start_soon()  # it warms up while the first notebook is graded
-                    for report in _progress(todo, "autograde", enabled=progress):
-                        self.grade_one(report, verifier)
+                    self._grade_serially(todo, verifier, progress)
             elif todo:
                 from grading.instructor import distributed
 
@@ -363,43 +385,80 @@ class Course:
             sandbox.sweep_kernel_folders()  # the last kernels' launchers were killed, not shut down
         return [reports[pair] for pair in pairs]
 
+    def _grade_serially(self, todo: list[SubmissionReport], verifier: "verification.Verifier",
+                        progress: bool) -> None:
+        """Grade one submission after another, with the waits overlapped: the next
+        submission's kernel starts while this one's runs (grading.instructor.warm_kernels),
+        and this one's verification runs while the next one's kernel does."""
+        from grading.instructor import warm_kernels
+
+        with warm_kernels.pool() as pool, contextlib.ExitStack() as cleanup:
+            launches: dict[tuple[str, str], _Launch] = {}
+
+            def launch(report: SubmissionReport) -> _Launch:
+                if report.key not in launches:
+                    launches[report.key] = self._launch_for(report.student, report.assignment)
+                    cleanup.callback(launches[report.key].close)
+                return launches[report.key]
+
+            pending = None
+            for index, report in enumerate(_progress(todo, "autograde", enabled=progress)):
+                current = launch(report)
+                if index + 1 < len(todo):
+                    following = launch(todo[index + 1])
+                    with self._launched(following):
+                        if following.warm:
+                            pool.prestart(kernel_name=following.kernel_name, cwd=str(following.cwd),
+                                          extra_arguments=following.extra_arguments, config=self.api.config)
+                started = self._execute(report, current)
+                if pending is not None:
+                    self._settle(*pending)
+                pending = (report, self._begin_verification(report, verifier) if started else None)
+                current.close()
+            if pending is not None:
+                self._settle(*pending)
+            self.warm_kernels_used = pool.taken
+
     def grade_one(self, report: SubmissionReport, verifier: "verification.Verifier") -> None:
         """Grade one submission with nbgrader in its sandboxed kernel, then verify it."""
+        launch = self._launch_for(report.student, report.assignment)
+        try:
+            started = self._execute(report, launch)
+        finally:
+            launch.close()
+        self._settle(report, self._begin_verification(report, verifier) if started else None)
+
+    def _execute(self, report: SubmissionReport, launch: "_Launch") -> bool:
+        """nbgrader autograde in the submission's kernel; whether it graded the notebook."""
         student, assignment = report.student, report.assignment
         report.problems = self.repair(student, assignment) + self.inspect(student, assignment)
-        seed = settings.seed_for(student, assignment)
-        with self._kernel_for(student, assignment), self._hidden_seed(seed):
+        # notebook_id names the one notebook: nbgrader then replaces the autograded notebook
+        # without removing its folder, which the kernel (started ahead) has open in its sandbox.
+        with self._launched(launch), temp_attrs(self.api.coursedir, notebook_id=assignment):
             result = self.api.autograde(assignment, student, force=True, create=True)
         if result["success"]:
-            self._record_seed(student, assignment, seed)
-        checked = None
-        if result["success"]:
-            # Every point the kernel awarded is checked out of process before
-            # the submission counts as graded (grading.instructor.verification).
-            checked = verification.verify(self, verifier, student, assignment)
+            self._record_seed(student, assignment, launch.seed)
+            return True
+        report.status = "failed"
+        report.problems.append(f"nbgrader could not grade it: {_last_line(result)}")
+        shutil.rmtree(launch.cwd, ignore_errors=True)  # as nbgrader's own failure handling leaves it
+        self._zero(student, assignment)
+        return False
+
+    def _begin_verification(self, report: SubmissionReport, verifier: "verification.Verifier"):
+        # Every point the kernel awarded is checked out of process before
+        # the submission counts as graded (grading.instructor.verification).
+        return verification.Pending(self, verifier, report.student, report.assignment)
+
+    def _settle(self, report: SubmissionReport, pending: "verification.Pending | None") -> None:
+        checked = pending.finish() if pending is not None else None
+        if checked:
             report.status = "graded" if checked.verified else "unverified"
             report.problems.extend(checked.problems)
-        else:
-            report.status = "failed"
-            report.problems.append(f"nbgrader could not grade it: {_last_line(result)}")
-            self._zero(student, assignment)
         self._fill_scores(report)
         if checked:
             report.failed_tests.update({g: f"withdrawn: {m}" for g, m in checked.withdrawn.items()})
             report.failed_tests.update({g: f"unverified: {m}" for g, m in checked.unverified.items()})
-
-    @contextlib.contextmanager
-    def _hidden_seed(self, seed: int) -> Iterator[None]:
-        """The kernel draws this student's hidden inputs from ``seed`` (grading.checking.strategies)."""
-        config = self.api.config
-        saved = list(config.Execute.extra_arguments)
-        lines = _KERNEL_LINES + [f'import os; os.environ["GRADING_STUDENT_SEED"] = "{seed}"']
-        config.Execute.extra_arguments = [_exec_lines(lines) if a.startswith("--IPKernelApp.exec_lines=") else a
-                                          for a in saved]
-        try:
-            yield
-        finally:
-            config.Execute.extra_arguments = saved
 
     def _record_seed(self, student: str, assignment: str, seed: int) -> None:
         """Write the seed into the autograded notebook, so that its hidden inputs can be replayed."""
@@ -411,41 +470,60 @@ class Course:
         notebook.metadata["autograd_course"] = {"hidden_inputs_seed": seed}
         nbformat.write(notebook, path)
 
-    @contextlib.contextmanager
-    def _kernel_for(self, student: str, assignment: str) -> Iterator[None]:
-        """Run this submission's kernel in the sandbox, seeing only its own folder.
+    def _launch_for(self, student: str, assignment: str) -> "_Launch":
+        """How this submission's kernel starts: in the sandbox, seeing only its own folder.
 
         The kernel reads the public graders (for ``grade()``) and writes only in its
-        autograded folder; it runs under the grading limits, on IPC sockets so that it
-        needs no network. Without the sandbox (or with kernel_name set) the default
-        kernel runs, and sandbox.enabled() has already warned once.
+        autograded folder, which is emptied now (nbgrader's ``--force`` would); it runs
+        under the grading limits, on IPC sockets so that it needs no network, and draws
+        this student's hidden inputs (grading.checking.strategies). Without the sandbox
+        (or with kernel_name set) the configured kernel runs, and sandbox.enabled() has
+        already warned once.
         """
         from grading.runtime import sandbox
 
-        if self.kernel_name or not sandbox.enabled():
-            yield
-            return
         folder = self.root / "autograded" / student / assignment
+        shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True, exist_ok=True)
+        seed = settings.seed_for(student, assignment)
+        lines = _KERNEL_LINES + [f'import os; os.environ["GRADING_STUDENT_SEED"] = "{seed}"']
+        arguments = [_exec_lines(lines) if a.startswith("--IPKernelApp.exec_lines=") else a
+                     for a in self.api.config.Execute.extra_arguments]
+        if self.kernel_name or not sandbox.enabled():
+            # The kernel the notebook's metadata names is known only once nbgrader reads it.
+            return _Launch(folder, seed, arguments, kernel_name=self.kernel_name, warm=bool(self.kernel_name))
         prefix = self.root / ".kernels"
-        limits = Limits.from_env()
-        name = sandbox.install_kernelspec(prefix, readable=[self.graders], writable=[folder], limits=limits)
-        saved_path = os.environ.get("JUPYTER_PATH")
-        os.environ.update({"JUPYTER_PATH": sandbox.kernel_environment(prefix)["JUPYTER_PATH"]})
-        config = self.api.config
-        config.Execute.kernel_name = name
+        name = sandbox.install_kernelspec(prefix, readable=[self.graders], writable=[folder], limits=Limits.from_env(),
+                                          preload=KERNEL_PRELOAD)
         # IPC sockets: the kernel needs no network at all. Their path must be absolute
         # (the kernel runs in another folder) and short (a socket path has ~100 bytes).
-        sockets = tempfile.mkdtemp(prefix="gk-")
-        config.KernelManager.transport = "ipc"
-        config.KernelManager.ip = os.path.join(sockets, "k")
+        return _Launch(folder, seed, arguments, kernel_name=name, warm=True,
+                       jupyter_path=sandbox.kernel_environment(prefix)["JUPYTER_PATH"],
+                       sockets=tempfile.mkdtemp(prefix="gk-"))
+
+    @contextlib.contextmanager
+    def _launched(self, launch: "_Launch") -> Iterator[None]:
+        """nbgrader's config (and JUPYTER_PATH) set to start ``launch``'s kernel, for the block."""
+        config = self.api.config
+        saved_arguments = list(config.Execute.extra_arguments)
+        saved_path = os.environ.get("JUPYTER_PATH")
+        config.Execute.extra_arguments = launch.extra_arguments
+        if launch.jupyter_path:
+            os.environ["JUPYTER_PATH"] = launch.jupyter_path
+        if launch.kernel_name and not self.kernel_name:
+            config.Execute.kernel_name = launch.kernel_name
+        if launch.sockets:
+            config.KernelManager.transport = "ipc"
+            config.KernelManager.ip = os.path.join(launch.sockets, "k")
         try:
             yield
         finally:
-            del config.Execute["kernel_name"]
-            del config.KernelManager["transport"]
-            del config.KernelManager["ip"]
-            shutil.rmtree(sockets, ignore_errors=True)
+            config.Execute.extra_arguments = saved_arguments
+            if launch.kernel_name and not self.kernel_name:
+                del config.Execute["kernel_name"]
+            if launch.sockets:
+                del config.KernelManager["transport"]
+                del config.KernelManager["ip"]
             if saved_path is None:
                 os.environ.pop("JUPYTER_PATH", None)
             else:

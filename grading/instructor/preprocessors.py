@@ -9,6 +9,7 @@ therefore picked up, not lost in a copy.
 from __future__ import annotations
 
 import nbformat
+from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader import utils as nbgrader_utils
 from nbgrader.preprocessors import ClearHiddenTests, Execute, GetGrades
@@ -28,6 +29,32 @@ class GuardedExecute(Execute):
     after the failure gets a NotRun error, so its tests fail, and the tests that
     ran before keep their results.
     """
+
+    async def async_start_new_kernel(self, **kwargs):
+        """Use the kernel a :mod:`grading.instructor.warm_kernels` pool started ahead for
+        exactly this launch, when there is one; otherwise start one, as nbclient does."""
+        from grading.instructor import warm_kernels
+
+        pool = warm_kernels.active()
+        if pool is not None:
+            cwd = kwargs.get("cwd") or self.resources.get("metadata", {}).get("path") or None
+            if set(kwargs) <= {"cwd"}:
+                started = pool.take(warm_kernels.launch_key(self.km, cwd=cwd, extra_arguments=self._launch_arguments()))
+                if started is not None:
+                    self.km = started
+                    return
+        await super().async_start_new_kernel(**kwargs)
+
+    # nbclient binds its sync wrapper to its own coroutine; rebind it to ours.
+    start_new_kernel = run_sync(async_start_new_kernel)
+
+    def _launch_arguments(self) -> list[str]:
+        """The kernel's extra arguments as nbclient's own start would pass them."""
+        arguments = list(self.extra_arguments)
+        if (getattr(self.km, "ipykernel", False) and self.ipython_hist_file
+                and not any(a.startswith("--HistoryManager.hist_file") for a in arguments)):
+            arguments.append(f"--HistoryManager.hist_file={self.ipython_hist_file}")
+        return arguments
 
     def preprocess(self, nb, resources=None, km=None):
         self._stopped = None

@@ -65,6 +65,7 @@ class Verifier:
         self._proc: subprocess.Popen | None = None
         self._log = None
         self._ready = False
+        self._job = None
 
     def start_soon(self) -> None:
         """Start the process now and return at once (it imports torch and starts its grading
@@ -115,8 +116,9 @@ class Verifier:
                     self.close()
                     raise VerificationIncomplete(f"the verification process answered garbage while {doing}") from None
 
-    def run(self, key: list[str], cells: list[dict]) -> dict[str, dict]:
-        """grade_id -> {"status", "message"} for each cell; VerificationIncomplete otherwise."""
+    def submit(self, key: list[str], cells: list[dict]) -> None:
+        """Send one job and return at once (the process works on it while the caller grades
+        the next notebook); :meth:`collect` waits for its answer. One job at a time."""
         if self._proc is None or self._proc.poll() is not None:
             self.close()
             self._start()
@@ -128,12 +130,24 @@ class Verifier:
         except OSError:
             self.close()
             raise VerificationIncomplete("the verification process stopped reading its jobs") from None
-        answer = self._answer(settings.verify_timeout(len(cells)), "verifying " + "/".join(key))
+        self._job = (key, {c["grade_id"] for c in cells})
+
+    def collect(self) -> dict[str, dict]:
+        """grade_id -> {"status", "message"} for each cell of the submitted job;
+        VerificationIncomplete otherwise."""
+        key, grade_ids = self._job
+        self._job = None
+        answer = self._answer(settings.verify_timeout(len(grade_ids)), "verifying " + "/".join(key))
         results = answer.get("results") if answer.get("key") == key else None
-        if not isinstance(results, dict) or set(results) != {c["grade_id"] for c in cells}:
+        if not isinstance(results, dict) or set(results) != grade_ids:
             self.close()
             raise VerificationIncomplete("the verification process answered for another job")
         return results
+
+    def run(self, key: list[str], cells: list[dict]) -> dict[str, dict]:
+        """:meth:`submit`, then :meth:`collect`."""
+        self.submit(key, cells)
+        return self.collect()
 
     @property
     def pid(self) -> int | None:
@@ -192,35 +206,57 @@ def cells_to_check(autograded: Path, source: Path, awarded: set[str], scratch: P
     return cells
 
 
-def verify(course, verifier: Verifier, student: str, assignment: str) -> Outcome:
-    """Verify one graded submission and settle its points in the gradebook."""
-    autograded = course.root / "autograded" / student / assignment / f"{assignment}.ipynb"
-    source = course.root / "source" / assignment / f"{assignment}.ipynb"
-    with gradebook.opened(course.db_url) as gb:
-        awarded = gradebook.awarded(gb, student, assignment)
-    outcome = Outcome(verified=True)
-    scratch = Path(tempfile.mkdtemp(prefix="verify-"))
-    try:
+class Pending:
+    """One submission's verification, sent to the verification process: :meth:`finish`
+    waits for its verdicts and settles the points in the gradebook."""
+
+    def __init__(self, course, verifier: Verifier, student: str, assignment: str):
+        self.course, self.verifier, self.student, self.assignment = course, verifier, student, assignment
+        autograded = course.root / "autograded" / student / assignment / f"{assignment}.ipynb"
+        source = course.root / "source" / assignment / f"{assignment}.ipynb"
+        with gradebook.opened(course.db_url) as gb:
+            self.awarded = gradebook.awarded(gb, student, assignment)
+        self.outcome = Outcome(verified=True)
+        self.scratch = Path(tempfile.mkdtemp(prefix="verify-"))
+        self.sent = False
+        self.failure: str | None = None
         try:
-            cells = cells_to_check(autograded, source, set(awarded), scratch) if awarded else []
-            missing = set(awarded) - {c["grade_id"] for c in cells}
-            outcome.unverified.update({g: "its test cell is not in the autograded notebook" for g in missing})
+            cells = cells_to_check(autograded, source, set(self.awarded), self.scratch) if self.awarded else []
+            missing = set(self.awarded) - {c["grade_id"] for c in cells}
+            self.outcome.unverified.update({g: "its test cell is not in the autograded notebook" for g in missing})
             seed = settings.seed_for(student, assignment)  # the same hidden inputs as in the kernel
             for cell in cells:
                 cell["seed"] = seed
-            results = verifier.run([student, assignment], cells) if cells else {}
+            if cells:
+                verifier.submit([student, assignment], cells)
+                self.sent = True
         except (ValueError, OSError, VerificationIncomplete) as exc:
-            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            outcome.unverified.update({g: reason for g in awarded if g not in outcome.unverified})
-            results = {}
-        for grade_id, result in results.items():
-            if result.get("status") == "pass":
-                continue
-            target = outcome.withdrawn if result.get("status") == "fail" else outcome.unverified
-            target[grade_id] = str(result.get("message", ""))[:200]
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+            self.failure = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
+    def finish(self) -> Outcome:
+        outcome = self.outcome
+        try:
+            results = {}
+            if self.sent:
+                try:
+                    results = self.verifier.collect()
+                except (OSError, VerificationIncomplete) as exc:
+                    self.failure = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            if self.failure:
+                outcome.unverified.update({g: self.failure for g in self.awarded if g not in outcome.unverified})
+            for grade_id, result in results.items():
+                if result.get("status") == "pass":
+                    continue
+                target = outcome.withdrawn if result.get("status") == "fail" else outcome.unverified
+                target[grade_id] = str(result.get("message", ""))[:200]
+        finally:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+        return settle(self.course, self.student, self.assignment, outcome)
+
+
+def settle(course, student: str, assignment: str, outcome: Outcome) -> Outcome:
+    """Withdraw and withhold the points verification did not confirm, and record the outcome:
+    the record is what makes the submission count as graded."""
     for grade_id, message in sorted(outcome.withdrawn.items()):
         outcome.problems.append(f"{grade_id} passed in the notebook but fails when its functions are graded "
                                 f"out of process ({message[:120]}): its points are withdrawn")
@@ -236,3 +272,8 @@ def verify(course, verifier: Verifier, student: str, assignment: str) -> Outcome
         gradebook.record(gb, student, assignment, gradebook.VERIFIED if outcome.verified else gradebook.UNVERIFIED,
                          outcome.problems if not outcome.verified else [])
     return outcome
+
+
+def verify(course, verifier: Verifier, student: str, assignment: str) -> Outcome:
+    """Verify one graded submission and settle its points in the gradebook."""
+    return Pending(course, verifier, student, assignment).finish()

@@ -460,7 +460,7 @@ def write_snapshot(parent: str, files: dict[str, bytes]) -> str:
 
 
 def install_kernelspec(prefix_dir: Path, *, readable: list[Path], writable: list[Path], limits,
-                       writable_cwd_under: list[Path] = ()) -> str:
+                       writable_cwd_under: list[Path] = (), preload: list[str] = ("torch",)) -> str:
     """Write a kernelspec that runs ipykernel inside the sandbox, under ``limits``.
 
     The spec goes to ``prefix_dir/kernels/<name>/``; put ``prefix_dir`` on
@@ -475,6 +475,7 @@ def install_kernelspec(prefix_dir: Path, *, readable: list[Path], writable: list
     ``output_bytes`` caps each file it writes; ``wall_s`` is not used (nbgrader's
     cell timeout is the kernel's wall-time limit). ``grade()`` in the kernel reads
     the public graders: keep ``tests/graders`` (or $GRADING_GRADERS) in ``readable``.
+    ``preload``: modules the kernel imports before it answers (and before the limits).
     ``writable_cwd_under``: the kernel may also write in the folder it is started in,
     when that is strictly inside one of these (stock nbgrader starts each notebook's
     kernel in its own ``autograded/STUDENT/ASSIGNMENT`` folder).
@@ -485,6 +486,7 @@ def install_kernelspec(prefix_dir: Path, *, readable: list[Path], writable: list
         "writable": [str(Path(p).resolve()) for p in writable],
         "writable_cwd_under": [str(Path(p).resolve()) for p in writable_cwd_under],
         "limits": {k: v for k, v in vars(limits).items()},
+        "preload": list(preload),
     }
     digest = __import__("hashlib").sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:10]
     name = f"grading-sandbox-{digest}"
@@ -560,7 +562,7 @@ def _kernel_launch(args, extra: list[str]) -> int:
         for path in (private, inner_connection):
             os.chown(path, *ids)
     inner = [sys.executable, "-m", "grading.runtime.sandbox", "kernel-inner", "--limits", json.dumps(config["limits"]),
-             "-f", inner_connection, *extra]
+             "--preload", json.dumps(config.get("preload", ["torch"])), "-f", inner_connection, *extra]
     if sandboxed:
         scratch = "/tmp/grading-kernel-scratch"
         cwd = os.getcwd()
@@ -619,18 +621,23 @@ def virtual_size() -> int:
 def _kernel_inner(args, extra: list[str]) -> int:
     """Inside the sandbox: limits, then ipykernel in this process."""
     limits = json.loads(args.limits)
-    try:
-        import torch  # noqa: F401  (every notebook of the course does; the memory limit is on top)
-    except ImportError:
-        pass
+    # The notebook's folder is the student's: nothing in it may stand in for a module imported here.
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]
+    # What the notebooks import, loaded before the limits (the memory limit comes on
+    # top) and before the kernel answers: a kernel started ahead of its notebook
+    # (grading.instructor.warm_kernels) has them ready when its first cell runs.
+    for module in json.loads(args.preload):
+        try:
+            __import__(module)
+        except ImportError:
+            pass
     import ipykernel.kernelapp  # noqa: F401
     drop_privileges()
     if inside():
         prepare_scratch(settings.scratch_folder())
     # ipykernel's threads reserve address space of their own (8 MB stacks, zmq).
     set_rlimits(limits, address_space_base=virtual_size() + 512 * 1024 * 1024)
-    if sys.path and sys.path[0] in ("", os.getcwd()):
-        del sys.path[0]
     from ipykernel import kernelapp
 
     # In the sandbox the kernel's parent is the sandbox's init (pid 1), which
@@ -649,6 +656,7 @@ def main(argv: list[str] | None = None) -> int:
     kernel.add_argument("-f", required=True, help="the connection file")
     inner = sub.add_parser("kernel-inner", help="(inside the sandbox) limits, then ipykernel")
     inner.add_argument("--limits", required=True)
+    inner.add_argument("--preload", default='["torch"]', help="JSON list of modules to import first")
     inner.add_argument("-f", required=True)
     sub.add_parser("check", help="say whether the sandbox works here")
     args, extra = parser.parse_known_args(argv)
