@@ -21,8 +21,8 @@ import nbformat
 import pytest
 
 from grading.authoring import samples
-from grading.instructor import gradebook
-from grading.instructor.pipeline import Course
+from grading.instructor import distributed, gradebook
+from grading.instructor.pipeline import Course, SubmissionReport
 
 ASSIGNMENT = "ex01_graphs"
 BIN = Path(sys.executable).parent
@@ -94,10 +94,27 @@ def test_two_local_jobs_give_exactly_the_serial_result(serial, tmp_path):
     course = copy_of(pristine, tmp_path / "jobs2")
     reports = course.autograde(progress=False, jobs=2)
     assert outcome(course, reports) == expected
+    # Two workers, tasks of two submissions each: the second of each task had its kernel started ahead.
+    assert [len(c) for c in distributed.chunks(reports, 2)] == [2, 2, 2]
+    assert course.warm_kernels_used == 3
     notebook = nbformat.read(course.root / "autograded" / "onepath" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
     assert any(o.get("ename") == "AssertionError" for c in notebook.cells for o in c.get("outputs", []))
     again = course.autograde(progress=False, jobs=2)  # resumable: everything verified is skipped
     assert {r.status for r in again if r.student != "evader"} == {"skipped"}
+
+
+def test_tasks_hold_a_few_submissions_of_one_assignment_each():
+    reports = [SubmissionReport(f"s{i:02d}", a) for a in ("ex01_graphs", "ex02_leaves") for i in range(23)]
+    for workers in (1, 2, 7, 100):
+        tasks = distributed.chunks(reports, workers)
+        assert sorted(r.key for task in tasks for r in task) == sorted(r.key for r in reports)
+        assert all(len({r.assignment for r in task}) == 1 for task in tasks)
+        assert max(len(task) for task in tasks) <= distributed.MAX_CHUNK
+    # Many workers: one submission a task, so that all of them have work.
+    assert {len(t) for t in distributed.chunks(reports, 100)} == {1}
+    assert [len(t) for t in distributed.chunks(reports[:4], 2)] == [1, 1, 1, 1]
+    # One worker: tasks as large as allowed, so that most kernels start ahead.
+    assert [len(t) for t in distributed.chunks(reports, 1)] == [8, 8, 7, 8, 8, 7]
 
 
 def free_port() -> int:

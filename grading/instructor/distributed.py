@@ -1,8 +1,8 @@
 """Grading many submissions at once: on a local Dask cluster, or on one you run.
 
 The coordinator (``course autograde --jobs N`` or ``--cluster tcp://HOST:PORT``)
-sends each submission as one task: the student's files and the assignment's
-source notebook, as bytes. A worker is stateless: it grades the task in a scratch
+sends the submissions in tasks of a few each (:func:`chunks`): the students' files
+and the assignment's source notebook, as bytes. A worker is stateless: it grades the task in a scratch
 course folder of its own with the same pipeline as a serial run (repair, nbgrader in
 the sandboxed kernel, out-of-process verification), and returns the autograded
 files, the grades and the verification. Only the coordinator writes the gradebook
@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import math
 import shutil
 import tempfile
 from pathlib import Path
@@ -35,10 +36,28 @@ class ClusterUnavailable(RuntimeError):
     """The cluster cannot be reached; the message is one line."""
 
 
-def task_for(course, student: str, assignment: str) -> dict:
-    folder = course.root / "submitted" / student / assignment
-    files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-    return {"student": student, "assignment": assignment, "files": files,
+# A task grades a few submissions of one assignment, one after another, so that the
+# worker starts each kernel while the one before runs (grading.instructor.warm_kernels)
+# and verifies each notebook while the next one runs. Small enough that the work
+# spreads over the workers, and that a lost worker costs little to grade again.
+MAX_CHUNK = 8
+
+
+def chunks(reports: list, workers: int) -> list[list]:
+    """The reports in tasks: per assignment, about two tasks per worker, at most MAX_CHUNK each."""
+    size = max(1, min(MAX_CHUNK, math.ceil(len(reports) / (2 * max(1, workers)))))
+    by_assignment: dict[str, list] = {}
+    for report in reports:
+        by_assignment.setdefault(report.assignment, []).append(report)
+    return [group[i:i + size] for group in by_assignment.values() for i in range(0, len(group), size)]
+
+
+def task_for(course, assignment: str, students: list[str]) -> dict:
+    def files(student: str) -> dict:
+        folder = course.root / "submitted" / student / assignment
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    return {"assignment": assignment, "students": {s: files(s) for s in students},
             "source": (course.root / "source" / assignment / f"{assignment}.ipynb").read_bytes(),
             "cell_timeout": course.cell_timeout, "kernel_name": course.kernel_name}
 
@@ -77,38 +96,45 @@ def _verifier(course):
 
 
 def grade_task(task: dict) -> dict:
-    """On a worker: grade one submission and describe the result as plain data."""
-    student, assignment = task["student"], task["assignment"]
+    """On a worker: grade a task's submissions and describe the results as plain data."""
+    assignment, students = task["assignment"], list(task["students"])
     course = _scratch_course(task)
-    submitted = course.root / "submitted" / student / assignment
-    autograded = course.root / "autograded" / student / assignment
-    for folder in (submitted, autograded):
-        shutil.rmtree(folder, ignore_errors=True)
-    for name, data in task["files"].items():
-        path = submitted / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+    for student, files in task["students"].items():
+        submitted = course.root / "submitted" / student / assignment
+        for folder in (submitted, course.root / "autograded" / student / assignment):
+            shutil.rmtree(folder, ignore_errors=True)
+        for name, data in files.items():
+            path = submitted / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
     try:
-        report = course.autograde([assignment], [student], force=True, progress=False,
-                                  verifier=_verifier(course))[0]
-        with gradebook.opened(course.db_url) as gb:
-            submission = gb.find_submission(assignment, student)
-            notebooks = {nb.name: {
-                "penalty": nb.late_submission_penalty,
-                "grades": {g.name: [g.auto_score, g.needs_manual_grade] for g in nb.grades},
-                "comments": {c.name: c.auto_comment for c in nb.comments},
-            } for nb in submission.notebooks}
-            timestamp = submission.timestamp.isoformat() if submission.timestamp else None
-            checked = gradebook.verification(gb, student, assignment)
-        files = {p.relative_to(autograded).as_posix(): p.read_bytes()
-                 for p in sorted(autograded.rglob("*")) if p.is_file()}
-        return {"report": {"status": report.status, "problems": report.problems,
-                           "failed_tests": report.failed_tests},
-                "notebooks": notebooks, "timestamp": timestamp, "files": files,
-                "verification": {"status": checked.status, "problems": checked.problems}}
+        reports = course.autograde([assignment], students, force=True, progress=False, verifier=_verifier(course))
+        return {"submissions": {report.student: _result(course, report) for report in reports},
+                "warm_kernels": course.warm_kernels_used}
     finally:
-        shutil.rmtree(course.root / "submitted" / student, ignore_errors=True)
-        shutil.rmtree(course.root / "autograded" / student, ignore_errors=True)
+        for student in students:
+            shutil.rmtree(course.root / "submitted" / student, ignore_errors=True)
+            shutil.rmtree(course.root / "autograded" / student, ignore_errors=True)
+
+
+def _result(course, report) -> dict:
+    student, assignment = report.student, report.assignment
+    autograded = course.root / "autograded" / student / assignment
+    with gradebook.opened(course.db_url) as gb:
+        submission = gb.find_submission(assignment, student)
+        notebooks = {nb.name: {
+            "penalty": nb.late_submission_penalty,
+            "grades": {g.name: [g.auto_score, g.needs_manual_grade] for g in nb.grades},
+            "comments": {c.name: c.auto_comment for c in nb.comments},
+        } for nb in submission.notebooks}
+        timestamp = submission.timestamp.isoformat() if submission.timestamp else None
+        checked = gradebook.verification(gb, student, assignment)
+    files = {p.relative_to(autograded).as_posix(): p.read_bytes()
+             for p in sorted(autograded.rglob("*")) if p.is_file()}
+    return {"report": {"status": report.status, "problems": report.problems,
+                       "failed_tests": report.failed_tests},
+            "notebooks": notebooks, "timestamp": timestamp, "files": files,
+            "verification": {"status": checked.status, "problems": checked.problems}}
 
 
 def apply(course, report, result: dict) -> None:
@@ -155,21 +181,29 @@ class _Completed:
         self.futures, self.course = futures, course
 
     def __len__(self) -> int:
-        return len(self.futures)
+        return sum(len(reports) for reports in self.futures.values())
 
     def __iter__(self):
         from distributed import as_completed
 
         for future in as_completed(list(self.futures)):
-            report = self.futures[future]
             try:
-                apply(self.course, report, future.result())
-            except Exception as exc:  # noqa: BLE001 - one submission's failure is its own
-                report.status = "failed"
-                why = str(exc).strip().splitlines()
-                report.problems.append(f"grading failed on the worker ({type(exc).__name__}"
-                                       f"{': ' + why[0][:160] if why else ''}); it is graded again by the next run")
-            yield report
+                results = future.result()
+                self.course.warm_kernels_used += results["warm_kernels"]
+                results = results["submissions"]
+            except Exception as exc:  # noqa: BLE001 - one task's failure is its own
+                results = exc
+            for report in self.futures[future]:
+                try:
+                    if isinstance(results, Exception):
+                        raise results
+                    apply(self.course, report, results[report.student])
+                except Exception as exc:  # noqa: BLE001 - one submission's failure is its own
+                    report.status = "failed"
+                    why = str(exc).strip().splitlines()
+                    report.problems.append(f"grading failed on the worker ({type(exc).__name__}"
+                                           f"{': ' + why[0][:160] if why else ''}); it is graded again by the next run")
+                yield report
 
 
 def _client(jobs: int, cluster: str | None):
@@ -191,9 +225,12 @@ def grade_all(course, reports: list, *, jobs: int, cluster: str | None, progress
     from grading.instructor.pipeline import _progress
 
     client = _client(jobs, cluster)
+    course.warm_kernels_used = 0
     try:
-        futures = {client.submit(grade_task, task_for(course, r.student, r.assignment), pure=False,
-                                 key=f"grade-{r.student}-{r.assignment}-{id(r)}"): r for r in reports}
+        workers = jobs if not cluster else len(client.scheduler_info().get("workers", {})) or 1
+        futures = {client.submit(grade_task, task_for(course, group[0].assignment, [r.student for r in group]),
+                                 pure=False, key=f"grade-{group[0].assignment}-{group[0].student}-{id(group)}"): group
+                   for group in chunks(reports, workers)}
         for _ in _progress(_Completed(futures, course), "autograde", enabled=progress):
             pass
     finally:
