@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import os
+import re
+import select
 import signal
 import subprocess
 import sys
@@ -88,6 +90,18 @@ def course_cli(*args: str, **kw) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True, **kw)
 
 
+def rest_of(stream, timeout: float) -> str:
+    """What is left to read, until the last writer closes the pipe; fails after ``timeout`` s."""
+    text, deadline = "", time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if select.select([stream], [], [], max(0.0, deadline - time.monotonic()))[0]:
+            chunk = os.read(stream.fileno(), 65536)
+            if not chunk:
+                return text
+            text += chunk.decode(errors="replace")
+    raise AssertionError(f"the pipe stayed open {timeout:g} s after the kill: a process outlived the run")
+
+
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_a_run_killed_mid_notebook_loses_nothing_once_resumed(database, server, tmp_path):
     url = server.createdb("course_kill") if database == "postgresql" else None
@@ -97,22 +111,31 @@ def test_a_run_killed_mid_notebook_loses_nothing_once_resumed(database, server, 
     # One at a time, so that the kill lands inside a known notebook.
     args = ["autograde", "--course", str(course.root), "--timeout", "8", "--jobs", "1"] + (["--db", url] if url else [])
     run = course_cli(*args)
+    first, second = sorted(EXPECTED)[:2]
     seen = ""
     deadline = time.monotonic() + 240
-    while "autograde 2/4" not in seen and time.monotonic() < deadline:  # one line per notebook, on stderr
-        line = run.stderr.readline()
-        if not line:
-            break
-        seen += line
-    assert "autograde 2/4" in seen, seen
-    time.sleep(2.5)  # well inside the second notebook: its kernel is running its cells
+    # One line per notebook as it starts, and one as it counts as graded (verified and
+    # recorded); the first is verified while the second one's kernel runs its cells.
+    # Read from the pipe itself, unbuffered, so that the rest can be read after the kill.
+    while f"autograde done: {first}/" not in seen and time.monotonic() < deadline:
+        if select.select([run.stderr], [], [], 1)[0]:
+            chunk = os.read(run.stderr.fileno(), 65536)
+            if not chunk:
+                break
+            seen += chunk.decode(errors="replace")
+    assert f"autograde done: {first}/" in seen and "autograde 2/4" in seen, seen
+    time.sleep(0.5)  # inside the second notebook: its kernel is running its cells
     os.killpg(run.pid, signal.SIGKILL)
     run.wait()
+    seen += rest_of(run.stderr, timeout=30)  # the kernels it started end with it, and close the pipe
+    done = set(re.findall(r"autograde done: (\w+)/", seen))
+    started = set(re.findall(r"autograde \d+/4: (\w+)/", seen))
+    assert first in done and second in started - done, seen
 
-    interrupted = sorted(EXPECTED)[1]
     resumed = {r.student: r for r in course.autograde(progress=False)}
-    assert resumed[sorted(EXPECTED)[0]].status == "skipped"  # finished before the kill: kept
-    assert resumed[interrupted].status == "graded"  # killed mid-notebook: graded again, not kept at 0
+    for student, report in resumed.items():
+        # Finished before the kill: kept. Killed mid-notebook: graded again, not kept at 0.
+        assert report.status == ("skipped" if student in done else "graded"), (student, seen)
     assert {s: r.score for s, r in resumed.items()} == EXPECTED
     assert not (course.root / ".autograde.lock").exists()
 

@@ -401,7 +401,14 @@ class Course:
                     cleanup.callback(launches[report.key].close)
                 return launches[report.key]
 
-            pending = None
+            pending = []  # (report, its verification) graded but not yet settled: at most one
+
+            def settle(wait: bool) -> None:
+                if pending and (wait or pending[0][1] is None or pending[0][1].ready()):
+                    report, checked = pending.pop()
+                    self._settle(report, checked)
+                    _finished(report, enabled=progress)
+
             for index, report in enumerate(_progress(todo, "autograde", enabled=progress)):
                 current = launch(report)
                 if index + 1 < len(todo):
@@ -410,13 +417,17 @@ class Course:
                         if following.warm:
                             pool.prestart(kernel_name=following.kernel_name, cwd=str(following.cwd),
                                           extra_arguments=following.extra_arguments, config=self.api.config)
-                started = self._execute(report, current)
-                if pending is not None:
-                    self._settle(*pending)
-                pending = (report, self._begin_verification(report, verifier) if started else None)
+                # The one before is settled as soon as its verdicts are in, between this one's cells
+                # (an error there is raised once nbgrader is done, not into its run).
+                errors = []
+                with preprocessors.between_cells(lambda: _catching(errors, settle, wait=False)):
+                    started = self._execute(report, current)
+                if errors:
+                    raise errors[0]
+                settle(wait=True)
+                pending.append((report, self._begin_verification(report, verifier) if started else None))
                 current.close()
-            if pending is not None:
-                self._settle(*pending)
+            settle(wait=True)
             self.warm_kernels_used = pool.taken
 
     def grade_one(self, report: SubmissionReport, verifier: "verification.Verifier") -> None:
@@ -727,6 +738,20 @@ def _progress(items, label: str, enabled: bool):
                 f"{item.student}/{item.assignment}" if isinstance(item, SubmissionReport) else str(item))
         print(f"{label} {index + 1}/{len(items)}: {what}{eta}", file=sys.stderr, flush=True)
         yield item
+
+
+def _catching(errors: list, function, **kwargs) -> None:
+    try:
+        function(**kwargs)
+    except Exception as exc:  # noqa: BLE001 - kept for the caller to raise
+        errors.append(exc)
+
+
+def _finished(report: SubmissionReport, enabled: bool) -> None:
+    """Where progress is one line per notebook, a line when a submission counts as graded."""
+    if enabled and not sys.stderr.isatty():
+        print(f"autograde done: {report.student}/{report.assignment} {report.status}, "
+              f"{report.score:g}/{report.max_score:g}", file=sys.stderr, flush=True)
 
 
 def _duration(seconds: float) -> str:

@@ -8,6 +8,10 @@ therefore picked up, not lost in a copy.
 """
 from __future__ import annotations
 
+import contextlib
+import threading
+from typing import Iterator
+
 import nbformat
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -15,6 +19,21 @@ from nbgrader import utils as nbgrader_utils
 from nbgrader.preprocessors import ClearHiddenTests, Execute, GetGrades
 
 HIDDEN_NOTE = "# (hidden tests ran here; their code is not shown)"
+
+
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def between_cells(callback) -> Iterator[None]:
+    """Call ``callback()`` after each cell this thread's GuardedExecute runs, for the block
+    (the pipeline settles the previous notebook's verification as soon as it is in)."""
+    previous = getattr(_local, "between_cells", None)
+    _local.between_cells = callback
+    try:
+        yield
+    finally:
+        _local.between_cells = previous
 
 
 def _not_run(reason: str):
@@ -87,6 +106,9 @@ class GuardedExecute(Execute):
         for output in cell.get("outputs", []):
             if output.output_type == "error" and output.ename in ("CellTimeoutError", "KeyboardInterrupt"):
                 self._stopped = f"cell {name} was interrupted at the {self.timeout} s time limit"
+        callback = getattr(_local, "between_cells", None)
+        if callback is not None:
+            callback()
         return cell, resources
 
 

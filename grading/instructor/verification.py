@@ -132,6 +132,12 @@ class Verifier:
             raise VerificationIncomplete("the verification process stopped reading its jobs") from None
         self._job = (key, {c["grade_id"] for c in cells})
 
+    def answered(self) -> bool:
+        """Whether :meth:`collect` would return (or fail) without waiting."""
+        if self._job is None or self._proc is None or self._proc.poll() is not None:
+            return True
+        return bool(select.select([self._proc.stdout], [], [], 0)[0])
+
     def collect(self) -> dict[str, dict]:
         """grade_id -> {"status", "message"} for each cell of the submitted job;
         VerificationIncomplete otherwise."""
@@ -232,6 +238,10 @@ class Pending:
                 self.sent = True
         except (ValueError, OSError, VerificationIncomplete) as exc:
             self.failure = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+    def ready(self) -> bool:
+        """Whether :meth:`finish` would settle without waiting for the verification process."""
+        return not self.sent or self.verifier.answered()
 
     def finish(self) -> Outcome:
         outcome = self.outcome

@@ -526,10 +526,26 @@ def sweep_kernel_folders() -> None:
             pass
 
 
+def _end_with_parent(signum: int) -> None:
+    """Be sent ``signum`` when the process that started this one dies (Linux's
+    PR_SET_PDEATHSIG), even by SIGKILL: a grader killed mid-run leaves no kernel behind."""
+    import ctypes
+
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signum, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before the request took
+        os.kill(os.getpid(), signum)
+
+
 def _kernel_launch(args, extra: list[str]) -> int:
     """Outside the sandbox: start the kernel in it and wait (so that we can clean up)."""
     import signal
 
+    # SIGTERM, so that the forwarding below stops the sandbox and the cleanup runs.
+    _end_with_parent(signal.SIGTERM)
     config = json.loads(Path(args.config).read_text())
     connection = json.loads(Path(args.f).read_text())
     here = os.path.realpath(os.getcwd())
