@@ -1,7 +1,7 @@
 # Everything goes through .venv, which `bootstrap` creates and keeps current.
 # `make test` on a fresh clone sets itself up (venv, torch, deps, graphviz).
 #
-#   make test  PYTEST_ARGS="-k graph -x"   extra pytest arguments
+#   make test  PYTEST_ARGS="-k graph -x"   extra pytest arguments (PYTEST_JOBS=0: no workers)
 #   make bootstrap PYTHON=python3.12       interpreter used to create .venv
 
 SHELL       := bash
@@ -27,8 +27,12 @@ help:
 bootstrap:
 	@PYTHON="$(PYTHON)" bash scripts/bootstrap.sh
 
+# On every core (pytest-xdist): modules whose fixtures are costly to build stay on one
+# worker (their xdist_group mark), the rest spread test by test. PYTEST_JOBS=0 runs in one process.
+PYTEST_JOBS ?= auto
+
 test: bootstrap
-	$(VPY) -m pytest -q --target=solutions $(PYTEST_ARGS)
+	$(VPY) -m pytest -q -p xdist.plugin -n $(PYTEST_JOBS) --dist loadgroup --target=solutions $(PYTEST_ARGS)
 
 demo: bootstrap
 	$(COURSE) demo

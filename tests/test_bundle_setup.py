@@ -22,7 +22,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 TORCH = "2.13.0"
 
+# One xdist worker runs this whole module (make test runs -n auto): its module fixtures are costly to build twice.
 pytestmark = [
+    pytest.mark.xdist_group("bundle_setup"),
     pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed (apt-get install graphviz)"),
     pytest.mark.timeout(1800),
 ]

@@ -18,6 +18,9 @@ from grading.checking.references import ex07_curve_fitting
 from grading.instructor import bundle
 from grading.runtime.targets import GradingFailure
 
+# One xdist worker runs this whole module (make test runs -n auto): its module fixtures are costly to build twice.
+pytestmark = pytest.mark.xdist_group("cli")
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

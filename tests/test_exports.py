@@ -29,6 +29,9 @@ from grading.instructor import bundle
 from grading.instructor.exports import autograder
 from grading.runtime.targets import load_file
 
+# One xdist worker runs this whole module (make test runs -n auto): its module fixtures are costly to build twice.
+pytestmark = pytest.mark.xdist_group("exports")
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 ASSIGNMENTS = ["ex01_graphs", "ex02_leaves"]  # two, to keep the runs short

@@ -24,6 +24,9 @@ from grading.authoring import samples
 from grading.instructor import distributed, gradebook
 from grading.instructor.pipeline import Course, SubmissionReport
 
+# One xdist worker runs this whole module (make test runs -n auto): its module fixtures are costly to build twice.
+pytestmark = pytest.mark.xdist_group("parallel")
+
 ASSIGNMENT = "ex01_graphs"
 BIN = Path(sys.executable).parent
 

@@ -19,6 +19,9 @@ from grading.authoring import samples
 from grading.instructor import demo
 from grading.instructor.pipeline import Course, PipelineError
 
+# One xdist worker runs this whole module (make test runs -n auto): its module fixtures are costly to build twice.
+pytestmark = pytest.mark.xdist_group("pipeline")
+
 ASSIGNMENT = "ex01_graphs"
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -25,6 +25,9 @@ from grading.instructor.pipeline import Course
 
 from postgres import Server, Unavailable
 
+# One xdist worker runs this whole module (make test runs -n auto): its module fixtures are costly to build twice.
+pytestmark = pytest.mark.xdist_group("postgres")
+
 ASSIGNMENT = "ex01_graphs"
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = {"correct": 18, "onepath": 15, "addgraph": 13, "tamper": 15}

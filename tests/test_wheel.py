@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+# One xdist worker runs this whole module (make test runs -n auto): its module fixtures are costly to build twice.
+pytestmark = pytest.mark.xdist_group("wheel")
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
