@@ -430,15 +430,6 @@ class Course:
             settle(wait=True)
             self.warm_kernels_used = pool.taken
 
-    def grade_one(self, report: SubmissionReport, verifier: "verification.Verifier") -> None:
-        """Grade one submission with nbgrader in its sandboxed kernel, then verify it."""
-        launch = self._launch_for(report.student, report.assignment)
-        try:
-            started = self._execute(report, launch)
-        finally:
-            launch.close()
-        self._settle(report, self._begin_verification(report, verifier) if started else None)
-
     def _execute(self, report: SubmissionReport, launch: "_Launch") -> bool:
         """nbgrader autograde in the submission's kernel; whether it graded the notebook."""
         student, assignment = report.student, report.assignment
