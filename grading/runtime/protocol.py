@@ -18,7 +18,7 @@ from grading.runtime import wire
 from grading.settings import Limits
 
 #: The largest answer a call may send back.
-MAX_RESULT_BYTES = 64 * 1024 * 1024
+MAX_RESULT_BYTES = wire.MAX_RESULT_BYTES
 
 OK = "ok"
 #: How a call of student code can end: ``ok``, or why it did not return.

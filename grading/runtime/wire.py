@@ -28,6 +28,16 @@ _reshape = torch.Tensor.reshape
 _view = torch.Tensor.view
 _numpy = torch.Tensor.numpy
 _size = torch.Tensor.size
+_numel = torch.Tensor.numel
+_element_size = torch.Tensor.element_size
+
+# The most a call's answer may be, encoded (the zygote stops reading beyond it).
+MAX_RESULT_BYTES = 64 * 1024 * 1024
+
+
+class ResultTooLarge(Exception):
+    """A tensor whose encoding alone is past MAX_RESULT_BYTES: said at once, before the
+    seconds its copy, base64 and JSON would take (and the wall-time limit they could hit)."""
 _b64 = base64.b64encode
 _json_dumps = json.dumps
 _str = str
@@ -90,6 +100,8 @@ def encode_tensor(t: torch.Tensor, depth: int = 0) -> dict:
     grad_fn = _tensor_attr(t, "grad_fn")
     grad = _tensor_attr(t, "grad") if _tensor_attr(t, "is_leaf") else None
     on_meta = _str(_tensor_attr(t, "device")) == "meta"
+    if not on_meta and _numel(t) * _element_size(t) * 4 // 3 > MAX_RESULT_BYTES:  # base64: 4 bytes for 3
+        raise ResultTooLarge()
     # A meta tensor has a shape but no values: describe it without data.
     flat = None if on_meta else _reshape(_contiguous(_cpu(_detach(t))), (-1,))
     # Complex and bool tensors can't always be viewed as bytes; fall back to a copy.

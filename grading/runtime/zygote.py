@@ -252,7 +252,11 @@ def _child(job: dict, result_fd: int, scratch: str) -> None:
     except BaseException as exc:  # the encoder met something it cannot describe
         if _getpid() != owner:
             _exit(0)
-        if _isinstance(exc, MemoryError):
+        if _isinstance(exc, wire.ResultTooLarge):
+            message = (f"{job.get('function')} returned more than {human_bytes(MAX_RESULT_BYTES)} of data "
+                       "(the result size limit)")
+            payload = ('{"status": "limit", "message": ' + _json_string(message) + "}").encode()
+        elif _isinstance(exc, MemoryError):
             message = (f"{job.get('function')} returned more data than can be sent within the memory limit "
                        f"({job.get('limits', {}).get('memory_mb')} MB)")
             payload = ('{"status": "limit", "message": ' + _json_string(message) + "}").encode()
