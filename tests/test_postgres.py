@@ -93,16 +93,19 @@ def course_cli(*args: str, **kw) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True, **kw)
 
 
-def rest_of(stream, timeout: float) -> str:
-    """What is left to read, until the last writer closes the pipe; fails after ``timeout`` s."""
+def read_pipe(stream, timeout: float, until: str | None = None) -> str:
+    """Read the pipe itself, unbuffered (so that a later read misses nothing), until ``until``
+    has been read or the last writer closes it; at most ``timeout`` s."""
     text, deadline = "", time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and (until is None or until not in text):
         if select.select([stream], [], [], max(0.0, deadline - time.monotonic()))[0]:
             chunk = os.read(stream.fileno(), 65536)
             if not chunk:
                 return text
             text += chunk.decode(errors="replace")
-    raise AssertionError(f"the pipe stayed open {timeout:g} s after the kill: a process outlived the run")
+    if until is None:
+        raise AssertionError(f"the pipe stayed open {timeout:g} s after the kill: a process outlived the run")
+    return text
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
@@ -115,22 +118,14 @@ def test_a_run_killed_mid_notebook_loses_nothing_once_resumed(database, server, 
     args = ["autograde", "--course", str(course.root), "--timeout", "8", "--jobs", "1"] + (["--db", url] if url else [])
     run = course_cli(*args)
     first, second = sorted(EXPECTED)[:2]
-    seen = ""
-    deadline = time.monotonic() + 240
     # One line per notebook as it starts, and one as it counts as graded (verified and
     # recorded); the first is verified while the second one's kernel runs its cells.
-    # Read from the pipe itself, unbuffered, so that the rest can be read after the kill.
-    while f"autograde done: {first}/" not in seen and time.monotonic() < deadline:
-        if select.select([run.stderr], [], [], 1)[0]:
-            chunk = os.read(run.stderr.fileno(), 65536)
-            if not chunk:
-                break
-            seen += chunk.decode(errors="replace")
+    seen = read_pipe(run.stderr, 240, until=f"autograde done: {first}/")
     assert f"autograde done: {first}/" in seen and "autograde 2/4" in seen, seen
     time.sleep(0.5)  # inside the second notebook: its kernel is running its cells
     os.killpg(run.pid, signal.SIGKILL)
     run.wait()
-    seen += rest_of(run.stderr, timeout=30)  # the kernels it started end with it, and close the pipe
+    seen += read_pipe(run.stderr, 30)  # the kernels it started end with it, and close the pipe
     done = set(re.findall(r"autograde done: (\w+)/", seen))
     started = set(re.findall(r"autograde \d+/4: (\w+)/", seen))
     assert first in done and second in started - done, seen
