@@ -31,6 +31,7 @@ from torch.utils._pytree import tree_map_only
 
 from grading import settings
 from grading.runtime import sandbox, wire
+from grading.runtime.reverse_passes import ReversePasses
 from grading.runtime.protocol import MAX_RESULT_BYTES, Build, BuildArgs, human_bytes, read_frame, write_frame
 
 # What the fork needs after the student's code ran, captured before it can patch them.
@@ -61,34 +62,6 @@ def _describe(exc: BaseException, module_file: str | None) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     name = type(exc).__name__
     return f"{name}: {text}{_where(exc, module_file)}" if text else f"{name}{_where(exc, module_file)}"
-
-
-class _Tripwire:
-    """Counts calls to backward/autograd.grad while the student's function runs."""
-
-    def __init__(self):
-        self.calls = 0
-        self._saved = []
-
-    def _wrap(self, owner, name):
-        original = getattr(owner, name)
-
-        def wrapper(*args, **kwargs):
-            self.calls += 1
-            return original(*args, **kwargs)
-
-        self._saved.append((owner, name, original))
-        setattr(owner, name, wrapper)
-
-    def __enter__(self):
-        self._wrap(torch.Tensor, "backward")
-        self._wrap(torch.autograd, "backward")
-        self._wrap(torch.autograd, "grad")
-        return self
-
-    def __exit__(self, *exc):
-        for owner, name, original in reversed(self._saved):
-            setattr(owner, name, original)
 
 
 def _apply_limits(limits: dict) -> None:
@@ -161,7 +134,7 @@ def _call(job: dict, module=None) -> dict:
     if not callable(fn):
         return {"status": "missing", "message": f"{module_name}.{name} is not a function"}
 
-    tripwire = _Tripwire()
+    tripwire = ReversePasses()
     try:
         with warnings.catch_warnings(record=True) as caught, tripwire:
             warnings.simplefilter("always")
@@ -181,7 +154,7 @@ def _call(job: dict, module=None) -> dict:
         "status": "ok",
         "result": wire.encode(result),
         "args_after": [wire.encode(a) for a in args],
-        "autograd_calls": tripwire.calls,
+        "autograd_calls": tripwire.count,
         "warnings": [str(w.message).splitlines()[0][:200] for w in caught[:5] if str(w.message)],
     }
     if job.get("probe") is not None:

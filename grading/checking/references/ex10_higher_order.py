@@ -16,6 +16,7 @@ from torch.utils import _pytree as pytree
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from grading.checking import checks, strategies
+from grading.runtime.reverse_passes import ReversePasses
 from grading.runtime.runner import Outcome
 from grading.runtime.targets import GradingFailure, StudentFunction
 from grading.runtime.wire import TensorResult
@@ -276,22 +277,6 @@ class _NewTensors(TorchDispatchMode):
         return out
 
 
-class _CountingEngine:
-    """Stands in for autograd's engine and counts its reverse passes, however they were
-    started (backward, torch.autograd.grad under any name, torch.func's vjp or grad)."""
-
-    def __init__(self, engine):
-        self._engine = engine
-        self.passes = 0
-
-    def run_backward(self, *args, **kwargs):
-        self.passes += 1
-        return self._engine.run_backward(*args, **kwargs)
-
-    def __getattr__(self, name):
-        return getattr(self._engine, name)
-
-
 ENGINE: dict = {"counter": None}
 
 
@@ -300,15 +285,11 @@ def _reset_watch() -> None:
 
 
 def _count_reverse_passes():
-    from torch.autograd.variable import Variable
-
-    original = Variable._execution_engine
-    counter = _CountingEngine(original)
-    Variable._execution_engine = counter
+    counter = ReversePasses().__enter__()
     ENGINE["counter"] = counter
 
     def undo():
-        Variable._execution_engine = original
+        counter.__exit__(None, None, None)
 
     return undo
 
@@ -346,7 +327,7 @@ def report(result, *args, **kwargs) -> dict:
     counter = ENGINE.get("counter")
     mode = ENGINE.get("tensors")
     return {"helpers": list(WATCH["helpers"]), "transforms": [list(s) for s in WATCH["transforms"]],
-            "calls": int(WATCH["calls"]), "reverse_passes": 0 if counter is None else int(counter.passes),
+            "calls": int(WATCH["calls"]), "reverse_passes": 0 if counter is None else int(counter.count),
             "large": [] if mode is None else [list(s) for s in mode.shapes]}
 
 
