@@ -6,6 +6,8 @@ message names the problem.
 """
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -139,3 +141,34 @@ def test_unknown_target_is_a_usage_error():
     result = subprocess.run([sys.executable, "-m", "pytest", "tests/graders", "-k", "ex01", "--target=/nowhere",
                              "-q", "-p", "no:cacheprovider"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode != 0 and "no such folder" in (result.stdout + result.stderr)
+
+
+def test_a_worker_killed_leaves_no_folder_behind_for_long():
+    """A grader stopped with SIGKILL or os._exit (the verification process is) cannot remove
+    its worker's scratch folder; the next worker started removes it, and only folders of
+    processes that are gone."""
+    import tempfile
+
+    from grading.runtime.runner import WORKER_FOLDER
+
+    child = subprocess.run([sys.executable, "-c", textwrap.dedent("""
+        import os
+        from grading.runtime.runner import Runner
+        r = Runner(sandbox=False)
+        r.start_soon()
+        print(r._scratch, flush=True)
+        r._proc.kill(); r._proc.wait()
+        os._exit(0)
+    """)], capture_output=True, text=True, cwd=ROOT, check=True)
+    left = Path(child.stdout.strip())
+    assert left.is_dir() and left.name.startswith(WORKER_FOLDER)
+    alive = Path(tempfile.mkdtemp(prefix=f"{WORKER_FOLDER}{os.getppid()}-"))  # a live process's
+    r = Runner(sandbox=False)
+    try:
+        r.start_soon()
+        assert not left.exists(), "the folder of a worker whose process is gone was kept"
+        assert alive.is_dir(), "the folder of a running process was removed"
+        assert Path(r._scratch).is_dir()
+    finally:
+        r.close()
+        shutil.rmtree(alive, ignore_errors=True)

@@ -18,15 +18,16 @@ Workers need the course installed (the same ``grading`` package and graders).
 """
 from __future__ import annotations
 
+import atexit
 import datetime
 import hashlib
 import logging
 import math
 import shutil
-import tempfile
 from pathlib import Path
 
 from grading.instructor import gradebook
+from grading.runtime import sandbox
 
 _COURSES: dict[str, object] = {}  # per worker process: source digest -> scratch Course
 _VERIFIERS: dict[str, object] = {}  # per worker process: graders folder -> running Verifier
@@ -70,7 +71,9 @@ def _scratch_course(task: dict):
     key = hashlib.sha256(task["source"] + repr((task["cell_timeout"], task["kernel_name"])).encode()).hexdigest()
     course = _COURSES.get(key)
     if course is None:
-        root = Path(tempfile.mkdtemp(prefix="grading-worker-"))
+        # Named after the worker: removed when it exits, or by the next worker if it was killed.
+        root = Path(sandbox.process_tempdir("grading-dask-"))
+        atexit.register(shutil.rmtree, root, ignore_errors=True)
         notebooks = root / "notebooks"
         notebooks.mkdir()
         (notebooks / f"{task['assignment']}.ipynb").write_bytes(task["source"])
@@ -84,8 +87,6 @@ def _scratch_course(task: dict):
 def _verifier(course):
     """This worker's verification process, started once and kept for every task (starting
     one, with its own grading worker, costs about 4 s)."""
-    import atexit
-
     from grading.instructor import verification
 
     key = str(course.graders)

@@ -19,7 +19,6 @@ import select
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 from typing import TYPE_CHECKING, Callable
 
@@ -32,6 +31,9 @@ if TYPE_CHECKING:
 # The protocol (and with it torch) is imported on first use, not here: `course check` starts
 # the worker before the grader imports torch, so that both import it at once.
 _PROTOCOL_NAMES = ("Build", "BuildArgs", "Outcome")
+
+#: Prefix of a worker's scratch folder (its log) in the temporary folder.
+WORKER_FOLDER = "grading-worker-"
 
 
 def __getattr__(name: str):
@@ -100,7 +102,11 @@ class Runner:
         self._await_ready()
 
     def _spawn(self) -> None:
-        self._scratch = tempfile.mkdtemp(prefix="grading-")
+        from grading.runtime.sandbox import process_tempdir
+
+        # Named after this process: a grader that ends with os._exit or SIGKILL (the
+        # verification process is stopped that way) leaves it for the next one to remove.
+        self._scratch = process_tempdir(WORKER_FOLDER)
         self._sent = None
         self._ready = False
         package_root = str(settings.PACKAGE_DIR.parent)

@@ -55,6 +55,9 @@ ENV = "GRADING_SANDBOX"
 OFF = ("off", "none", "no", "0", "false", "disabled")
 REQUIRED = ("bwrap", "on", "required", "1", "yes", "true")
 
+#: Prefix of a sandboxed kernel's private folder (its sockets), in the temporary folder.
+KERNEL_FOLDER = "grading-kernel-"
+
 #: Size of the sandbox's only writable folder (student files, output capture).
 SCRATCH_BYTES = 256 * 1024 * 1024
 
@@ -514,16 +517,30 @@ def kernel_environment(prefix_dir: Path, base: dict | None = None) -> dict[str, 
     return env
 
 
-def sweep_kernel_folders() -> None:
-    """Remove the private folders of launchers that were killed before cleaning up."""
-    for path in Path(tempfile.gettempdir()).glob("grading-kernel-*-*"):
+def process_tempdir(prefix: str) -> str:
+    """A new temporary folder named after this process (``{prefix}{pid}-...``), made after
+    removing the ones left by processes of the same prefix that are gone: a grader killed
+    mid-run, a worker stopped with SIGKILL, or one that ended with ``os._exit`` cannot
+    clean up after itself."""
+    sweep_process_tempdirs(prefix)
+    return tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-")
+
+
+def sweep_process_tempdirs(prefix: str) -> None:
+    """Remove the ``{prefix}{pid}-...`` folders whose process no longer exists."""
+    for path in Path(tempfile.gettempdir()).glob(f"{prefix}*-*"):
         try:
-            pid = int(path.name.split("-")[2])
+            pid = int(path.name[len(prefix):].split("-")[0])
             os.kill(pid, 0)
         except ProcessLookupError:
             shutil.rmtree(path, ignore_errors=True)
         except (ValueError, IndexError, PermissionError):
             pass
+
+
+def sweep_kernel_folders() -> None:
+    """Remove the private folders of launchers that were killed before cleaning up."""
+    sweep_process_tempdirs(KERNEL_FOLDER)
 
 
 def _end_with_parent(signum: int) -> None:
@@ -554,8 +571,7 @@ def _kernel_launch(args, extra: list[str]) -> int:
     # The kernel binds its sockets in a private folder; for IPC, links at the paths
     # the client expects point there, so the kernel needs no network namespace of
     # the host. (TCP kernels share the host's network: the client dials 127.0.0.1.)
-    sweep_kernel_folders()
-    private = tempfile.mkdtemp(prefix=f"grading-kernel-{os.getpid()}-")
+    private = process_tempdir(KERNEL_FOLDER)
     ids = sandbox_uid()
     ipc = connection.get("transport") == "ipc"
     links = []
