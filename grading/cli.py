@@ -298,7 +298,8 @@ def parser() -> argparse.ArgumentParser:
 _ONE_LINE_ERRORS = (("grading.instructor.pipeline", "PipelineError"),
                     ("grading.instructor.gradebook", "GradebookUnavailable"),
                     ("grading.authoring.stubs", "StubError"),
-                    ("grading.authoring.notebooks", "NotebookSourceError"))
+                    ("grading.authoring.notebooks", "NotebookSourceError"),
+                    ("grading.runtime.sandbox", "SandboxUnavailable"))
 
 
 def _one_line(exc: BaseException) -> bool:

@@ -421,9 +421,9 @@ def test_grades_csv_and_report(graded, tmp_path):
     assert "path through b" in (tmp_path / "report" / "report.md").read_text()
 
 
-def course_cli(*args, cwd=ROOT):
+def course_cli(*args, cwd=ROOT, env=None):
     return subprocess.run([sys.executable, "-m", "grading.cli", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=600)
+                          cwd=cwd, timeout=600, env=env)
 
 
 def test_cli_reports_bad_input_in_one_line(graded, tmp_path):
@@ -443,6 +443,23 @@ def test_cli_reports_bad_input_in_one_line(graded, tmp_path):
         lock.unlink()
     assert busy.returncode == 2 and "another autograde is running" in busy.stderr
     assert len(busy.stderr.strip().splitlines()) == 1
+
+
+def test_cli_autograde_will_not_run_submissions_outside_the_sandbox(graded):
+    """Without bubblewrap, autograde stops before it grades or writes anything, and says how
+    to go on (a student's own `course check` goes on with a warning instead)."""
+    course, _, _ = graded
+    notebook = course.root / "autograded" / "correct" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    before = notebook.stat().st_mtime_ns
+    no_bwrap = dict(os.environ, PATH=os.path.dirname(sys.executable))
+    no_bwrap.pop("GRADING_SANDBOX", None)
+    refused = course_cli("autograde", "--course", str(course.root), "--student", "correct", "--force",
+                         env=no_bwrap)
+    assert refused.returncode == 2, refused.stderr[-500:]
+    assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    assert "bubblewrap (bwrap) is not installed" in refused.stderr and "GRADING_SANDBOX=off" in refused.stderr
+    assert notebook.stat().st_mtime_ns == before
+    assert course.autograde(students=["correct"], progress=False)[0].status == "skipped"
 
 
 def test_cli_autograde_takes_another_database(graded, tmp_path):

@@ -413,6 +413,18 @@ def test_grading_sandbox_required_fails_loudly_without_bwrap(tmp_path, monkeypat
         Runner().sandboxed
 
 
+def test_autograde_requires_the_sandbox_unless_it_is_switched_off_by_name(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(sandbox, "_warned", False)
+    for mode in ("auto", "bwrap"):
+        monkeypatch.setenv(sandbox.ENV, mode)
+        with pytest.raises(sandbox.SandboxUnavailable, match="set GRADING_SANDBOX=off"):
+            sandbox.require_for_autograde()
+    monkeypatch.setenv(sandbox.ENV, "off")
+    with pytest.warns(sandbox.SandboxWarning, match="GRADING_SANDBOX=off"):
+        sandbox.require_for_autograde()
+
+
 # ------------------------------------------------------------------ notebook kernels
 
 

@@ -349,6 +349,9 @@ class Course:
         only this process writes the gradebook. ``verifier``: a running verification process
         to use (a Dask worker keeps one for all its tasks) instead of a new one.
         """
+        from grading.runtime import sandbox
+
+        sandbox.require_for_autograde()  # before anything is written, here and on each Dask worker
         self.check_gradebook()
         self.sync_sources()
         pairs = self.submissions(assignments, students)
@@ -380,8 +383,6 @@ class Course:
 
                 distributed.grade_all(self, todo, jobs=jobs, cluster=cluster, progress=progress)
         if todo:
-            from grading.runtime import sandbox
-
             sandbox.sweep_kernel_folders()  # the last kernels' launchers were killed, not shut down
         return [reports[pair] for pair in pairs]
 

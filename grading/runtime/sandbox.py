@@ -21,8 +21,9 @@ keeps only CAP_SETUID and CAP_SETGID, and the process inside drops to a uid of i
 (no capabilities, no_new_privs) before any student code runs, so the process limit
 holds. A non-root grader gets a user namespace from bwrap instead.
 
-Where bubblewrap is missing or cannot start (macOS, a locked-down container), grading
-still works and one warning says what protection is missing. ``GRADING_SANDBOX`` picks:
+Where bubblewrap is missing or cannot start (macOS, a locked-down container), a student's
+own checks still work and one warning says what protection is missing; ``course
+autograde``, which runs everyone's code, stops instead (:func:`require_for_autograde`). ``GRADING_SANDBOX`` picks:
 ``auto`` (the default: the sandbox when it works), ``bwrap`` (the sandbox or an error)
 or ``off``.
 
@@ -157,6 +158,20 @@ def enabled() -> bool:
         raise SandboxUnavailable(f"{ENV}={os.environ.get(ENV)} but {reason}")
     _warn_once(reason)
     return False
+
+
+def require_for_autograde() -> None:
+    """``course autograde`` runs the code of every submission it grades, so there the
+    sandbox is required unless ``GRADING_SANDBOX=off`` says otherwise, in so many words.
+    (A student's own ``course check`` runs only the student's own code, and may go on
+    without it, with a warning.)"""
+    if requested() == "off":
+        _warn_once(f"{ENV}={os.environ.get(ENV)}")
+        return
+    reason = unavailable_reason()
+    if reason is not None:
+        raise SandboxUnavailable(f"{reason}. Autograding runs every submission's code, and does not do so "
+                                 f"outside the sandbox; to grade without it anyway, set {ENV}=off")
 
 
 # ------------------------------------------------------------------ the command line
