@@ -6,6 +6,7 @@ a free port, a token, the bundle's own grading package on the kernel's path, so 
 Chromium through playwright (never playwright's own browsers) on ``ex01_graphs.ipynb``:
 
 1. build_graph filled in with the solution, the other functions left as stubs, Run All:
+   one Run All reaches every cell (the cells that raise are tagged raises-exception), and
    the test cells show a pass line with points, or a one-line failure (no traceback);
 2. build_graph filled in wrongly: the failed graph check shows its side-by-side picture;
 3. every function filled in: every test cell passes, and nbgrader's Validate button
@@ -187,25 +188,20 @@ class Notebook:
         self.page.locator(f".lm-Menu-item[data-command='{command}']").click()
 
     def run_all(self) -> None:
-        """Run > Run All Cells, then on from each cell that stopped it.
+        """Run > Run All Cells, once: every code cell must run.
 
-        JupyterLab's Run All stops at the first cell that raises (an unfinished function's
-        NotImplementedError, a failed test), as it does for a student: each time, the run goes
-        on from the next cell that did not run, so that every test cell runs.
+        An unfinished function raises NotImplementedError and a failed test raises; the
+        cells that can (solution and test cells, and those that use what they define) are
+        tagged raises-exception, so JupyterLab's Run All goes on past them.
         """
         before = max([c for c in self._counts() if c is not None], default=0)
         self._command("Run", "runmenu:run-all")
         self._settle()
-        code = self.page.locator(".jp-Notebook .jp-CodeCell")
-        for _ in range(len(self.cells)):
-            counts = self._counts()
-            waiting = [i for i, c in enumerate(counts) if c is None or c <= before]
-            if not waiting:
-                return
-            code.nth(waiting[0]).locator(".jp-InputPrompt").click()
-            self._command("Run", "notebook:run-all-below")
-            self._settle()
-        raise AssertionError(f"some cells never ran: {self._counts()}")
+        counts = self._counts()
+        never = [i for i, c in enumerate(counts) if c is None or c <= before]
+        code = [c for c in self.cells if c.cell_type == "code"]
+        assert not never, ("Run All stopped before these cells: "
+                           + "; ".join(code[i].source.splitlines()[0][:60] for i in never[:3]))
 
     def output_text(self, grade_id: str) -> str:
         return self.cell(grade_id).locator(".jp-OutputArea").inner_text().strip()

@@ -96,3 +96,32 @@ def test_source_notebook_runs_clean(source, tmp_path, monkeypatch):
             elif output.output_type == "stream" and output.name == "stderr" and cell.metadata.get("nbgrader", {}).get("grade"):
                 problems.append(f"stderr in test cell {cell.metadata.nbgrader.grade_id}: {output.text[:200]}")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_run_all_on_the_student_notebook_reaches_every_cell(source, tmp_path, monkeypatch):
+    """The released notebook, every function still a stub: each cell that raises is tagged
+    raises-exception, so Run All (JupyterLab's, and nbclient's, which follow the same tag) goes
+    on to the end, and every test cell shows its result; no cell of the course's own raises."""
+    from nbclient import NotebookClient
+    from nbgrader.preprocessors import ClearSolutions
+
+    from grading import settings
+
+    monkeypatch.setenv("GRADING_STUDENT_SEED", str(settings.seed_for("a-student", source.stem)))
+    nb = nbformat.read(source.with_suffix(".ipynb"), as_version=4)
+    nb, _ = ClearSolutions().preprocess(nb, {})
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    untagged_errors, silent_tests = [], []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        if errors and notebooks.RAISES not in cell.metadata.get("tags", []):
+            untagged_errors.append(f"{errors[0].ename} in {cell.source.splitlines()[0][:60]!r}")
+        if cell.metadata.get("nbgrader", {}).get("grade") and not cell.outputs:
+            silent_tests.append(cell.metadata.nbgrader.grade_id)
+    assert not untagged_errors, f"cells that raise on the stubs, untagged (Run All stops there): {untagged_errors}"
+    assert not silent_tests, f"test cells that showed nothing: {silent_tests}"
+    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert all(any(o.output_type == "error" for o in c.outputs) for c in tests), "a test passed on the stubs"

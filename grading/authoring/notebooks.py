@@ -76,12 +76,62 @@ def function_sources(module_path: Path, names: list[str]) -> str:
     return "\n\n\n".join(found[n] for n in names)
 
 
+#: The cell tag that lets JupyterLab's Run All go on past a cell that raised.
+RAISES = "raises-exception"
+
+
 def _nbgrader(kind: str, grade_id: str, points: str | None = None) -> dict:
     meta = {"grade_id": grade_id, "schema_version": 3, "solution": kind == "solution",
             "grade": kind == "tests", "locked": kind == "tests"}
     if kind == "tests":
         meta["points"] = float(points) if "." in points else int(points)
-    return {"nbgrader": meta}
+        return {"nbgrader": meta, "tags": [RAISES]}
+    return {"nbgrader": meta}  # solution cells: tagged with the cells that use them
+
+
+def _names(source: str) -> tuple[set[str], set[str]]:
+    """The names a cell's code reads from the cells before it, and the names it binds (none
+    when it does not parse). Names, not values, and not in order: enough to tell which cells
+    use what a student wrote."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set(), set()
+    read, bound = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+    # A name the cell binds itself counts as its own, not as one it reads from before.
+    return read - bound, bound
+
+
+def _tag_cells_that_may_raise(notebook: nbformat.NotebookNode) -> None:
+    """JupyterLab's Run All stops at the first cell that raises, unless the cell is tagged
+    raises-exception. An unfinished function raises NotImplementedError, and a failed test
+    raises, and so does a solution cell that does not compile: none of them must keep the
+    student from seeing the results of the cells after it. Tagged: every solution and test
+    cell (here, in _nbgrader), and every plain code cell that uses a name from a solution
+    cell, or from a cell so tagged (``a, b, y = build_graph(w, x)``, then ``y.backward()``).
+    nbgrader still sees each error and scores its cell 0; the other cells, the course's
+    own demonstrations, stay untagged, so that one that fails still stops the run."""
+    tainted: set[str] = set()
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        meta = cell.metadata.get("nbgrader", {})
+        read, bound = _names(cell.source)
+        if meta.get("solution"):
+            cell.metadata["tags"] = [RAISES]
+            tainted |= bound
+        elif not meta.get("grade") and read & tainted:
+            cell.metadata["tags"] = [RAISES]
+            tainted |= bound
+        elif not meta.get("grade"):
+            tainted -= bound  # bound again by a cell that cannot fail on the student's account
 
 
 def parse(source: str, name: str = "notebook", solutions: Path | None = None) -> nbformat.NotebookNode:
@@ -133,6 +183,7 @@ def parse(source: str, name: str = "notebook", solutions: Path | None = None) ->
             raise NotebookSourceError(f"{where}: a [tests] cell needs points=")
         cell = nbformat.v4.new_code_cell(text, metadata=_nbgrader(kind, grade_id, attrs.get("points")))
         notebook.cells.append(cell)
+    _tag_cells_that_may_raise(notebook)
     # Stable ids keep the generated file identical from one build to the next.
     for index, cell in enumerate(notebook.cells):
         cell["id"] = f"{name}-{index:02d}"
