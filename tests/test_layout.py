@@ -99,3 +99,16 @@ def test_the_layout_test_sees_an_upward_import(tmp_path, monkeypatch):
     monkeypatch.setattr(__import__(__name__), "PACKAGE", fake)
     with pytest.raises(AssertionError, match="imports from a role above it"):
         test_imports_only_from_its_own_role_or_those_below("grading.runtime.runner")
+
+
+def test_every_xdist_group_mark_is_one_unit_for_the_scheduler():
+    """make test keeps each grouped module on one worker (tests/conftest.py reads the marks
+    from the source): a mark it cannot read would spread the module's costly fixtures."""
+    import conftest
+
+    ROOT = PACKAGE.parent
+    marked = [p for p in sorted((ROOT / "tests").glob("test_*.py")) if p.name != Path(__file__).name and "pytest.mark.xdist_group(" in p.read_text()]
+    assert len(marked) >= 5, marked
+    unread = [p.name for p in marked if conftest.module_group(str(p.relative_to(ROOT))) is None]
+    assert not unread, f"xdist_group marks the scheduler does not see: {unread}"
+    assert conftest.module_group("tests/test_layout.py") is None

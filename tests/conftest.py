@@ -1,0 +1,54 @@
+"""The suite under pytest-xdist (`make test`: ``-n auto --dist loadgroup``): keep each
+``xdist_group`` module on one worker, its tests one after another.
+
+pytest-xdist 3.8 groups tests by appending ``@group`` to ``item._nodeid`` on the workers;
+pytest 9 keeps a node's id elsewhere (``Node._id``), so that suffix never reaches the
+controller, and ``loadgroup`` quietly spreads a group's tests over every worker. Each worker
+then builds the module's costly fixtures again (a release, a bundle set-up, a graded
+course), and a worker builds them again each time another module's test comes in between.
+This scheduler groups from the marks themselves: a module whose ``pytestmark`` holds
+``pytest.mark.xdist_group("name")`` is one unit of work; any other test is a unit of its own.
+(Read from the source, since xdist's controller collects nothing; only module-level marks
+are used in this suite.) ``tests/test_layout.py`` checks that every such mark is seen.
+"""
+from __future__ import annotations
+
+import ast
+import functools
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@functools.lru_cache(maxsize=None)
+def module_group(path: str) -> str | None:
+    """The ``xdist_group`` name in the module-level ``pytestmark`` of ``path`` (relative to the
+    repository), or None."""
+    try:
+        tree = ast.parse((ROOT / path).read_text())
+    except (OSError, SyntaxError):
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "pytestmark" for t in node.targets):
+            for call in ast.walk(node.value):
+                if isinstance(call, ast.Call) and getattr(call.func, "attr", None) == "xdist_group" and call.args \
+                        and isinstance(call.args[0], ast.Constant):
+                    return str(call.args[0].value)
+    return None
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleGroups(LoadScopeScheduling):
+        # _split_scope is the override point xdist's own LoadFile/LoadGroup schedulers use.
+        def _split_scope(self, nodeid: str) -> str:
+            group = module_group(nodeid.split("::", 1)[0])
+            return f"group:{group}" if group else nodeid
+
+    return ModuleGroups(config, log)
