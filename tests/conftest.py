@@ -1,5 +1,7 @@
-"""The suite under pytest-xdist (`make test`: ``-n auto --dist loadgroup``): keep each
-``xdist_group`` module on one worker, its tests one after another.
+"""The suite's own fixtures and scheduling (not shipped: the student bundle has tests/graders only).
+
+Under pytest-xdist (`make test`: ``-n auto --dist loadgroup``) keep each ``xdist_group``
+module on one worker, its tests one after another; and build the student release once.
 
 pytest-xdist 3.8 groups tests by appending ``@group`` to ``item._nodeid`` on the workers;
 pytest 9 keeps a node's id elsewhere (``Node._id``), so that suffix never reaches the
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import os
 from pathlib import Path
 
 import pytest
@@ -52,3 +55,45 @@ def pytest_xdist_make_scheduler(config, log):
             return f"group:{group}" if group else nodeid
 
     return ModuleGroups(config, log)
+
+
+@pytest.fixture(scope="session")
+def student_release(tmp_path_factory) -> Path:
+    """The student bundle ``course release`` writes (a folder, and the zip beside it), made once
+    for the whole run and shared by every xdist worker (it takes a minute: every public grader
+    runs on solutions/ to record the references). Read it only: copy it to change or run it,
+    with the ``copy_of_release`` fixture.
+
+    The workers share the parent of their own basetemp; the first to get the lock builds it,
+    the others wait and use it (pytest-xdist's recipe for a session fixture run once)."""
+    import fcntl
+    import subprocess
+    import sys
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    out, done, failed = shared / "release" / "student", shared / "release.done", shared / "release.failed"
+    with open(shared / "release.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists() and not failed.exists():
+            result = subprocess.run([sys.executable, "-m", "grading.cli", "release", "--out", str(out), "--quiet"],
+                                    cwd=ROOT, capture_output=True, text=True, timeout=900)
+            (done if result.returncode == 0 else failed).write_text(result.stderr[-3000:])
+    if failed.exists():
+        pytest.fail(f"course release failed: {failed.read_text()}")
+    return out
+
+
+@pytest.fixture(scope="session")
+def copy_of_release(student_release):
+    """``copy_of_release(where)``: a copy of the bundle folder and its zip in ``where``, to run
+    or change (running the graders writes __pycache__, JupyterLab saves the notebook)."""
+    import shutil
+
+    def copy(where: Path) -> Path:
+        folder = where / student_release.name
+        shutil.copytree(student_release, folder)
+        shutil.copy2(student_release.with_suffix(".zip"), folder.with_suffix(".zip"))
+        return folder
+
+    return copy

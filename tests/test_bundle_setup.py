@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
@@ -36,11 +35,10 @@ def run(argv: list[str], cwd: Path, timeout: int = 900, **env: str) -> subproces
 
 
 @pytest.fixture(scope="module")
-def unpacked(tmp_path_factory) -> Path:
-    """The released zip, unpacked into an empty folder, and set up there with its own script."""
-    out = tmp_path_factory.mktemp("release") / "student"
-    released = run([sys.executable, "-m", "grading.cli", "release", "--out", str(out), "--quiet"], ROOT)
-    assert released.returncode == 0, released.stderr
+def unpacked(tmp_path_factory, student_release) -> Path:
+    """The released zip (built once for the run: tests/conftest.py), unpacked into an empty
+    folder, and set up there with its own script."""
+    out = student_release
     empty = tmp_path_factory.mktemp("unzipped")
     assert list(empty.iterdir()) == []
     with zipfile.ZipFile(out.with_suffix(".zip")) as archive:

@@ -91,12 +91,9 @@ def test_check_reports_bad_input_in_one_line(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def released(tmp_path_factory):
-    """The student bundle `course release` writes (once for the tests that read it)."""
-    out = tmp_path_factory.mktemp("release") / "student"
-    result = course("release", "--out", str(out), "--quiet")
-    assert result.returncode == 0, result.stderr
-    return out
+def released(tmp_path_factory, copy_of_release):
+    """The student bundle `course release` writes (built once for the run: tests/conftest.py)."""
+    return copy_of_release(tmp_path_factory.mktemp("release"))
 
 
 def test_release_bundle_holds_what_students_need_and_nothing_secret(released):
