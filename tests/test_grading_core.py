@@ -7,6 +7,7 @@ message names the problem.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -135,6 +136,30 @@ def test_graders_work_with_pytest_options(tmp_path):
     assert points and all(name.startswith("test_") for name in points)
     assert sum(points.values()) == 18
     assert "ex01_graphs" in result.stdout and "18 / 18" in result.stdout
+
+
+def collected(*args: str) -> tuple[list[str], str]:
+    result = subprocess.run([sys.executable, "-m", "pytest", "tests/graders", "--collect-only", "-q",
+                             "-p", "no:cacheprovider", "--target=solutions", *args],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-2000:]
+    return [line for line in result.stdout.splitlines() if "::" in line], result.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("keyword", ["ex01_graphs", "ex07_curve_fitting", "EX03_DETACH"])
+def test_k_with_one_module_imports_fewer_graders_and_selects_the_same_tests(keyword):
+    """`-k MODULE` leaves out the grader files that cannot match it (the plugin's
+    pytest_ignore_collect); any other expression collects them all. The tests picked agree."""
+    fast, fast_summary = collected("-k", keyword)
+    usual, usual_summary = collected("-k", f"{keyword} and not no_test_is_named_this")
+    assert fast and fast == usual
+    def imported(summary: str) -> int:  # "7 tests collected" or "6/19 tests collected (13 deselected)"
+        selected, total = re.match(r"(\d+)(?:/(\d+))? tests? collected", summary).group(1, 2)
+        return int(total or selected)
+
+    assert imported(fast_summary) < imported(usual_summary), (fast_summary, usual_summary)
+    files = {nodeid.split("::")[0] for nodeid in fast}
+    assert len(files) == 1 and keyword.lower() in files.pop().lower()
 
 
 def test_unknown_target_is_a_usage_error():
