@@ -265,7 +265,8 @@ def test_without_sandbox_limits_and_checks_still_hold(fixture, tmp_path, runners
                          ids=lambda p: p.stem)
 def test_the_sandbox_is_what_stops_the_cheats(fixture, tmp_path, runners, listener):
     """Outside the sandbox these fixtures do reach the answers (or the network)."""
-    if fixture.stem == "ptraces_the_worker" and os.geteuid() != 0 and _yama_scope() > 0:
+    # Yama's ptrace_scope 1 and 2 stop a non-root attach to a parent; 3 stops root's too.
+    if fixture.stem == "ptraces_the_worker" and (_yama_scope() >= 3 or os.geteuid() != 0 and _yama_scope() > 0):
         pytest.skip("Yama's ptrace_scope forbids attaching to a parent here even without the sandbox")
     folder = submission(tmp_path, fixture, listener.port)
     results, earned, total = grade(folder, runners(LIMITS, sandboxed=False))
@@ -431,10 +432,26 @@ def test_autograde_requires_the_sandbox_unless_it_is_switched_off_by_name(tmp_pa
     for mode in ("auto", "bwrap"):
         monkeypatch.setenv(sandbox.ENV, mode)
         with pytest.raises(sandbox.SandboxUnavailable, match="set GRADING_SANDBOX=off"):
-            sandbox.require_for_autograde()
+            with sandbox.required_for_autograde():
+                pass
     monkeypatch.setenv(sandbox.ENV, "off")
     with pytest.warns(sandbox.SandboxWarning, match="GRADING_SANDBOX=off"):
-        sandbox.require_for_autograde()
+        with sandbox.required_for_autograde():
+            assert os.environ[sandbox.ENV] == "off"
+
+
+@needs_sandbox
+def test_while_autograde_runs_every_process_it_starts_requires_the_sandbox(monkeypatch):
+    """A kernel launcher or verification process whose sandbox fails part-way must not fall
+    back to running the submission without it, as `auto` would."""
+    monkeypatch.delenv(sandbox.ENV, raising=False)
+    with sandbox.required_for_autograde():
+        assert os.environ[sandbox.ENV] == "bwrap"
+    assert sandbox.ENV not in os.environ
+    monkeypatch.setenv(sandbox.ENV, "auto")
+    with sandbox.required_for_autograde():
+        assert os.environ[sandbox.ENV] == "bwrap"
+    assert os.environ[sandbox.ENV] == "auto"
 
 
 # ------------------------------------------------------------------ notebook kernels

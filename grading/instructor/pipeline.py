@@ -351,7 +351,16 @@ class Course:
         """
         from grading.runtime import sandbox
 
-        sandbox.require_for_autograde()  # before anything is written, here and on each Dask worker
+        # Before anything is written, here and on each Dask worker; and for every process
+        # started while it runs.
+        with sandbox.required_for_autograde():
+            return self._autograde(assignments, students, force=force, progress=progress, jobs=jobs,
+                                   cluster=cluster, verifier=verifier)
+
+    def _autograde(self, assignments, students, *, force: bool, progress: bool, jobs: int,
+                   cluster: str | None, verifier: "verification.Verifier | None") -> list[SubmissionReport]:
+        from grading.runtime import sandbox
+
         self.check_gradebook()
         self.sync_sources()
         pairs = self.submissions(assignments, students)

@@ -23,7 +23,7 @@ holds. A non-root grader gets a user namespace from bwrap instead.
 
 Where bubblewrap is missing or cannot start (macOS, a locked-down container), a student's
 own checks still work and one warning says what protection is missing; ``course
-autograde``, which runs everyone's code, stops instead (:func:`require_for_autograde`). ``GRADING_SANDBOX`` picks:
+autograde``, which runs everyone's code, stops instead (:func:`required_for_autograde`). ``GRADING_SANDBOX`` picks:
 ``auto`` (the default: the sandbox when it works), ``bwrap`` (the sandbox or an error)
 or ``off``.
 
@@ -36,6 +36,7 @@ client (see ``README.md``, Security model).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import os
@@ -47,7 +48,7 @@ import sys
 import tempfile
 import warnings
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from grading import settings
 from grading.settings import COURSE_ROOT, PACKAGE_DIR
@@ -160,18 +161,34 @@ def enabled() -> bool:
     return False
 
 
-def require_for_autograde() -> None:
+@contextlib.contextmanager
+def required_for_autograde() -> Iterator[None]:
     """``course autograde`` runs the code of every submission it grades, so there the
     sandbox is required unless ``GRADING_SANDBOX=off`` says otherwise, in so many words.
     (A student's own ``course check`` runs only the student's own code, and may go on
-    without it, with a warning.)"""
+    without it, with a warning.)
+
+    Raises :class:`SandboxUnavailable` before the block where it cannot run. In the block,
+    ``GRADING_SANDBOX`` is ``bwrap`` for every process started (kernel launchers, the
+    verification process, Dask's local workers), so a sandbox that stops working part-way
+    fails there rather than letting one submission run without it."""
     if requested() == "off":
         _warn_once(f"{ENV}={os.environ.get(ENV)}")
+        yield
         return
     reason = unavailable_reason()
     if reason is not None:
         raise SandboxUnavailable(f"{reason}. Autograding runs every submission's code, and does not do so "
                                  f"outside the sandbox; to grade without it anyway, set {ENV}=off")
+    previous = os.environ.get(ENV)
+    os.environ[ENV] = "bwrap"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(ENV, None)
+        else:
+            os.environ[ENV] = previous
 
 
 # ------------------------------------------------------------------ the command line
