@@ -90,23 +90,56 @@ def _nbgrader(kind: str, grade_id: str, points: str | None = None) -> dict:
 
 
 def _names(source: str) -> tuple[set[str], set[str]]:
-    """The names a cell's code reads from the cells before it, and the names it binds (none
-    when it does not parse). Names, not values, and not in order: enough to tell which cells
-    use what a student wrote."""
+    """The names a cell's code reads from the cells before it, and the names it binds for
+    the cells after it (none when it does not parse). Names, not values, and not in order:
+    enough to tell which cells use what a student wrote. Only the names bound at the cell's
+    top level reach the cells after it; inside a function, its arguments and the names it
+    assigns are its own."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return set(), set()
-    read, bound = set(), set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
-    # A name the cell binds itself counts as its own, not as one it reads from before.
-    return read - bound, bound
+    top = _bound(tree.body)
+    return _free(tree, top), top
+
+
+def _bound(body: list[ast.AST]) -> set[str]:
+    """The names a block binds, not counting those of the functions and classes it defines."""
+    names: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            return
+        if isinstance(node, ast.Lambda):
+            return
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    for statement in body:
+        visit(statement)
+    return names
+
+
+def _free(node: ast.AST, local: set[str]) -> set[str]:
+    """The names ``node`` reads that are not ``local`` to where they are read."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        a = node.args
+        params = {x.arg for x in [*a.posonlyargs, *a.args, *a.kwonlyargs, a.vararg, a.kwarg] if x is not None}
+        body = [node.body] if isinstance(node, ast.Lambda) else node.body
+        inner = local | params | _bound(body)
+        outer = [*getattr(node, "decorator_list", []), *a.defaults, *[d for d in a.kw_defaults if d is not None]]
+        return set().union(*(_free(n, inner) for n in body), *(_free(n, local) for n in outer))
+    if isinstance(node, ast.ClassDef):
+        inner = local | _bound(node.body)
+        return set().union(*(_free(n, inner) for n in node.body), *(_free(n, local) for n in node.decorator_list))
+    if isinstance(node, ast.Name):
+        return {node.id} if isinstance(node.ctx, ast.Load) and node.id not in local else set()
+    return set().union(*(_free(child, local) for child in ast.iter_child_nodes(node)))
 
 
 def _tag_cells_that_may_raise(notebook: nbformat.NotebookNode) -> None:
