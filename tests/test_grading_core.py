@@ -168,6 +168,12 @@ def test_unknown_target_is_a_usage_error():
     assert result.returncode != 0 and "no such folder" in (result.stdout + result.stderr)
 
 
+def child_pid(folder: Path) -> int:
+    from grading.runtime.runner import WORKER_FOLDER
+
+    return int(folder.name.removeprefix(WORKER_FOLDER).split("-")[0])
+
+
 def test_a_worker_killed_leaves_no_folder_behind_for_long():
     """A grader stopped with SIGKILL or os._exit (the verification process is) cannot remove
     its worker's scratch folder; the next worker started removes it, and only folders of
@@ -181,12 +187,15 @@ def test_a_worker_killed_leaves_no_folder_behind_for_long():
         from grading.runtime.runner import Runner
         r = Runner(sandbox=False)
         r.start_soon()
+        assert os.path.isdir(r._scratch)
         print(r._scratch, flush=True)
         r._proc.kill(); r._proc.wait()
         os._exit(0)
     """)], capture_output=True, text=True, cwd=ROOT, check=True)
+    # (Another xdist worker's runner may sweep it as soon as the child is gone: so it is
+    # checked in the child, and only its absence is checked here.)
     left = Path(child.stdout.strip())
-    assert left.is_dir() and left.name.startswith(WORKER_FOLDER)
+    assert left.name.startswith(f"{WORKER_FOLDER}{child_pid(left)}-")
     alive = Path(tempfile.mkdtemp(prefix=f"{WORKER_FOLDER}{os.getppid()}-"))  # a live process's
     r = Runner(sandbox=False)
     try:
