@@ -62,8 +62,7 @@ def submit_samples(course: Course, assignments: list[str]) -> list[Sample]:
 def run(out: Path, *, assignments: list[str] | None = None, cell_timeout: int = 60, progress: bool = True) -> int:
     from grading.runtime import sandbox
 
-    with sandbox.required_for_autograde():  # say so before a minute of release, not after
-        pass
+    sandbox.check_for_autograde()  # say so before a minute of release, not after
     if out.exists():
         shutil.rmtree(out)
     course = Course(out / "course", cell_timeout=cell_timeout)

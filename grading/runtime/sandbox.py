@@ -161,6 +161,19 @@ def enabled() -> bool:
     return False
 
 
+def check_for_autograde() -> bool:
+    """Whether autograde will grade in the sandbox: True where it can run, False (with the
+    sandbox's warning) under ``GRADING_SANDBOX=off``; else :class:`SandboxUnavailable`."""
+    if requested() == "off":
+        _warn_once(f"{ENV}={os.environ.get(ENV)}")
+        return False
+    reason = unavailable_reason()
+    if reason is not None:
+        raise SandboxUnavailable(f"{reason}. Autograding runs every submission's code, and does not do so "
+                                 f"outside the sandbox; to grade without it anyway, set {ENV}=off")
+    return True
+
+
 @contextlib.contextmanager
 def required_for_autograde() -> Iterator[None]:
     """``course autograde`` runs the code of every submission it grades, so there the
@@ -172,14 +185,9 @@ def required_for_autograde() -> Iterator[None]:
     ``GRADING_SANDBOX`` is ``bwrap`` for every process started (kernel launchers, the
     verification process, Dask's local workers), so a sandbox that stops working part-way
     fails there rather than letting one submission run without it."""
-    if requested() == "off":
-        _warn_once(f"{ENV}={os.environ.get(ENV)}")
+    if not check_for_autograde():
         yield
         return
-    reason = unavailable_reason()
-    if reason is not None:
-        raise SandboxUnavailable(f"{reason}. Autograding runs every submission's code, and does not do so "
-                                 f"outside the sandbox; to grade without it anyway, set {ENV}=off")
     previous = os.environ.get(ENV)
     os.environ[ENV] = "bwrap"
     try:
